@@ -17,6 +17,7 @@ using model::OperatorFamily;
 using model::PolicySetRole;
 using model::PrincipalKind;
 using model::PrincipalStrength;
+using model::Reason;
 
 match::VariableLookup LookupIn(const model::Context& context) {
   return [&context](std::string_view key) { return context.SingleValue(key); };
@@ -254,7 +255,10 @@ PrincipalStrength ValueStrength(const model::PrincipalValue& v, const model::Pri
     return PrincipalStrength::kNone;
   }
   if (NamesAccount(v.value, p)) return PrincipalStrength::kAccount;
-  if (!p.unique_id.empty() && v.value == p.unique_id) return PrincipalStrength::kDirect;
+  // A unique id names the user itself, or the role of a session (role strength, R124).
+  if (!p.unique_id.empty() && v.value == p.unique_id) {
+    return p.kind == PrincipalKind::kUser ? PrincipalStrength::kDirect : PrincipalStrength::kRole;
+  }
   switch (p.kind) {
     case PrincipalKind::kUser:
       return v.value == p.arn ? PrincipalStrength::kDirect : PrincipalStrength::kNone;
@@ -378,26 +382,6 @@ std::vector<MatchedStatement> Allows(const std::vector<Applicable>& a) {
   return out;
 }
 
-std::string DenyReason(PolicySetRole role) {
-  switch (role) {
-    case PolicySetRole::kIdentity:
-      return "identity-based";
-    case PolicySetRole::kBoundary:
-      return "permissions boundary";
-    case PolicySetRole::kSession:
-      return "session";
-    case PolicySetRole::kScp:
-      return "service control";
-    case PolicySetRole::kRcp:
-      return "resource control";
-    case PolicySetRole::kResource:
-      return "resource-based";
-    case PolicySetRole::kEndpoint:
-      return "VPC endpoint";
-  }
-  return "identity-based";
-}
-
 void Append(std::vector<MatchedStatement>& to, const std::vector<MatchedStatement>& from) {
   to.insert(to.end(), from.begin(), from.end());
 }
@@ -407,13 +391,14 @@ void Append(std::vector<MatchedStatement>& to, const std::vector<MatchedStatemen
 model::DecisionResult EvaluateReference(const PolicySet& policies, const model::Request& request) {
   model::DecisionResult result;
   const model::Principal& p = request.principal;
-  auto implicit = [&](std::string reason) {
+  auto implicit = [&](Reason reason, uint32_t level = 0) {
     result.decision = Decision::kImplicitDeny;
-    result.reason = std::move(reason);
+    result.reason_code = reason;
+    result.reason = model::ReasonText(reason, PolicySetRole::kIdentity, level);
     return result;
   };
   if (p.kind == PrincipalKind::kAnonymous) {
-    return implicit("R109: anonymous requests are never authorized");
+    return implicit(Reason::kAnonymous);
   }
   RequestFacts f{request, request.resource == "*", request.resource_account,
                  !policies.boundary.empty()};
@@ -467,9 +452,8 @@ model::DecisionResult EvaluateReference(const PolicySet& policies, const model::
   }
   if (!result.matched.empty()) {
     result.decision = Decision::kExplicitDeny;
-    std::string kind = DenyReason(result.matched.front().role);
-    result.reason =
-        std::string("R110: explicit deny in ") + (kind[0] == 'i' ? "an " : "a ") + kind + " policy";
+    result.reason_code = Reason::kExplicitDeny;
+    result.reason = model::ReasonText(Reason::kExplicitDeny, result.matched.front().role, 0);
     return result;
   }
   // R111: every RCP level implicitly contains the full-access RCP, so the gate always passes;
@@ -477,23 +461,23 @@ model::DecisionResult EvaluateReference(const PolicySet& policies, const model::
   // R112: every SCP level must allow.
   for (size_t i = 0; i < scp.size(); ++i) {
     if (Allows(scp[i]).empty()) {
-      return implicit("R112: no service control policy at level " + std::to_string(i) +
-                      " allows the action");
+      return implicit(Reason::kScpGate, static_cast<uint32_t>(i));
     }
   }
   // R113: the endpoint policy must allow.
   if (vpce && Allows(*vpce).empty()) {
-    return implicit("R113: the VPC endpoint policy does not allow the action");
+    return implicit(Reason::kEndpointGate);
   }
   std::vector<MatchedStatement> rp_allows = Allows(rp);
   // R114: service principals are authorized by the resource policy alone.
   if (service) {
     if (rp_allows.empty()) {
-      return implicit("R114: no resource-based policy allows the service principal");
+      return implicit(Reason::kServiceNotAllowed);
     }
     result.decision = Decision::kAllow;
     result.matched = rp_allows;
-    result.reason = "R114: resource-based policy allows the service principal";
+    result.reason_code = Reason::kServiceAllowed;
+    result.reason = model::ReasonText(Reason::kServiceAllowed, PolicySetRole::kIdentity, 0);
     return result;
   }
 
@@ -511,10 +495,11 @@ model::DecisionResult EvaluateReference(const PolicySet& policies, const model::
   bool id_ok = root || !id_allows.empty();
   if (p.kind == PrincipalKind::kFederatedUser && !policies.session) id_ok = false;
   bool identity_path = id_ok && pb_ok && sp_ok;
-  auto allow = [&](std::vector<MatchedStatement> matched, std::string reason) {
+  auto allow = [&](std::vector<MatchedStatement> matched, Reason reason) {
     result.decision = Decision::kAllow;
     result.matched = std::move(matched);
-    result.reason = std::move(reason);
+    result.reason_code = reason;
+    result.reason = model::ReasonText(reason, PolicySetRole::kIdentity, 0);
     return result;
   };
   auto identity_matched = [&] {
@@ -533,33 +518,32 @@ model::DecisionResult EvaluateReference(const PolicySet& policies, const model::
       if (m.strength == PrincipalStrength::kRole) role.push_back(m);
     }
     if (!direct.empty()) {
-      return allow(direct, "R115.1: resource-based policy names the principal directly");
+      return allow(direct, Reason::kResourceDirect);
     }
     if (!role.empty() && pb_ok && sp_ok) {
       Append(role, pb_allows);
       Append(role, sp_allows);
-      return allow(role, "R115.1: resource-based policy names the principal's role");
+      return allow(role, Reason::kResourceRole);
     }
     if (identity_path) {
-      return allow(identity_matched(), root ? "R118: root user in its own account"
-                                            : "R115.2: identity-based policy allows");
+      return allow(identity_matched(), root ? Reason::kRootOwnAccount : Reason::kIdentityAllows);
     }
-    if (!pb_ok) return implicit("R119: the permissions boundary does not allow the action");
-    if (!sp_ok) return implicit("R121: the session policy does not allow the action");
-    return implicit("R115.3: no identity-based policy allows the action");
+    if (!pb_ok) return implicit(Reason::kBoundaryDenies);
+    if (!sp_ok) return implicit(Reason::kSessionDenies);
+    return implicit(Reason::kNoIdentityAllow);
   }
   // R116: cross-account: the resource policy and the identity side must both allow.
   if (rp_allows.empty()) {
-    return implicit("R116: cross-account request and no resource-based policy allows the action");
+    return implicit(Reason::kCrossNoResource);
   }
   if (!identity_path) {
-    if (!pb_ok) return implicit("R119: the permissions boundary does not allow the action");
-    if (!sp_ok) return implicit("R121: the session policy does not allow the action");
-    return implicit("R116: cross-account request and no identity-based policy allows the action");
+    if (!pb_ok) return implicit(Reason::kBoundaryDenies);
+    if (!sp_ok) return implicit(Reason::kSessionDenies);
+    return implicit(Reason::kCrossNoIdentity);
   }
   std::vector<MatchedStatement> m = rp_allows;
   Append(m, identity_matched());
-  return allow(m, "R116: resource-based and identity-based policies both allow");
+  return allow(m, Reason::kCrossBoth);
 }
 
 }  // namespace policy_engine::eval

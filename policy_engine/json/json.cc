@@ -241,11 +241,11 @@ class Reader {
             out += '\t';
             break;
           case 'u': {
-            uint32_t cp;
+            uint32_t cp = 0;
             size_t esc = pos_ - 2;
             if (!ReadHex4(cp, pointer)) return false;
             if (cp >= 0xD800 && cp <= 0xDBFF) {
-              uint32_t lo;
+              uint32_t lo = 0;
               if (s_.substr(pos_, 2) != "\\u") {
                 return Fail("JSON_INVALID_UTF8", "unpaired surrogate in `\\u` escape", esc,
                             pointer);

@@ -48,10 +48,36 @@ struct MatchedStatement {
   PrincipalStrength strength = PrincipalStrength::kNone;
 };
 
+// Which step of the decision procedure (§5.3) decided, for explanations and for comparing
+// evaluators: both the reference and the compiled engine report one.
+enum class Reason : uint8_t {
+  kAnonymous,          // R109: anonymous requests are never authorized
+  kExplicitDeny,       // R110: an applicable Deny
+  kScpGate,            // R112: an SCP level has no applicable Allow
+  kEndpointGate,       // R113: the VPC endpoint policy does not allow
+  kServiceAllowed,     // R114: a resource policy allows the service principal
+  kServiceNotAllowed,  // R114: no resource policy allows the service principal
+  kResourceDirect,     // R115.1: a resource policy names the caller directly
+  kResourceRole,       // R115.1: a resource policy names the caller's role (PB/SP allow)
+  kRootOwnAccount,     // R118: the root user in its own account
+  kIdentityAllows,     // R115.2: identity path
+  kBoundaryDenies,     // R119: the permissions boundary does not allow
+  kSessionDenies,      // R121: the session policy does not allow
+  kNoIdentityAllow,    // R115.3: nothing allows (same account)
+  kCrossNoResource,    // R116: cross-account and no resource policy allows
+  kCrossNoIdentity,    // R116: cross-account and no identity policy allows
+  kCrossBoth,          // R116: cross-account, both sides allow
+};
+
+// One line: "R112: no service control policy at level 1 allows the action". `deny_role` is the
+// set of the first decisive Deny (kExplicitDeny), `level` the failing SCP level (kScpGate).
+std::string ReasonText(Reason reason, PolicySetRole deny_role, uint32_t level);
+
 struct DecisionResult {
   Decision decision = Decision::kImplicitDeny;
   std::vector<MatchedStatement> matched;
-  std::string reason;  // one line, e.g. "R115.2: identity policy allows"
+  Reason reason_code = Reason::kNoIdentityAllow;
+  std::string reason;  // ReasonText(reason_code, …)
   // Non-fatal notes (R63 ambiguous tag key, R79 coercion failures, ...).
   std::vector<std::string> notes;
 };

@@ -165,6 +165,45 @@ std::string_view PrincipalStrengthName(PrincipalStrength strength) {
   return "none";
 }
 
+std::string ReasonText(Reason reason, PolicySetRole deny_role, uint32_t level) {
+  switch (reason) {
+    case Reason::kAnonymous: return "R109: anonymous requests are never authorized";
+    case Reason::kExplicitDeny: {
+      std::string_view kind;
+      switch (deny_role) {
+        case PolicySetRole::kIdentity: kind = "an identity-based"; break;
+        case PolicySetRole::kBoundary: kind = "a permissions boundary"; break;
+        case PolicySetRole::kSession: kind = "a session"; break;
+        case PolicySetRole::kScp: kind = "a service control"; break;
+        case PolicySetRole::kRcp: kind = "a resource control"; break;
+        case PolicySetRole::kResource: kind = "a resource-based"; break;
+        case PolicySetRole::kEndpoint: kind = "a VPC endpoint"; break;
+      }
+      return "R110: explicit deny in " + std::string(kind) + " policy";
+    }
+    case Reason::kScpGate:
+      return "R112: no service control policy at level " + std::to_string(level) +
+             " allows the action";
+    case Reason::kEndpointGate: return "R113: the VPC endpoint policy does not allow the action";
+    case Reason::kServiceAllowed: return "R114: resource-based policy allows the service principal";
+    case Reason::kServiceNotAllowed:
+      return "R114: no resource-based policy allows the service principal";
+    case Reason::kResourceDirect: return "R115.1: resource-based policy names the principal directly";
+    case Reason::kResourceRole: return "R115.1: resource-based policy names the principal's role";
+    case Reason::kRootOwnAccount: return "R118: root user in its own account";
+    case Reason::kIdentityAllows: return "R115.2: identity-based policy allows";
+    case Reason::kBoundaryDenies: return "R119: the permissions boundary does not allow the action";
+    case Reason::kSessionDenies: return "R121: the session policy does not allow the action";
+    case Reason::kNoIdentityAllow: return "R115.3: no identity-based policy allows the action";
+    case Reason::kCrossNoResource:
+      return "R116: cross-account request and no resource-based policy allows the action";
+    case Reason::kCrossNoIdentity:
+      return "R116: cross-account request and no identity-based policy allows the action";
+    case Reason::kCrossBoth: return "R116: resource-based and identity-based policies both allow";
+  }
+  return "";
+}
+
 std::string_view PrincipalKindName(PrincipalKind kind) {
   switch (kind) {
     case PrincipalKind::kRoot:

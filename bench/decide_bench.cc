@@ -1,0 +1,201 @@
+// Decision benchmarks (issue #3 targets; figures in bench/README.md):
+//   BM_Decide/statements:N          compiled Evaluate on prepared requests: p50/p99 ns per
+//                                   decision from individually timed batches, decisions/s,
+//                                   heap allocations per decision, bytes per statement
+//   BM_PrepareAndDecide/statements:N  Prepare (bind the request) + Evaluate
+//   BM_DecideReference/statements:N the reference evaluator on the same requests
+//   BM_Compile/statements:N         Store -> DecisionProgram
+//   BM_IncrementalUpdate/statements:N  one repository policy replaced (new snapshot)
+// The workload is bench/workload.h; `make_workload` writes it to files for other engines.
+#include <benchmark/benchmark.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <map>
+#include <memory>
+#include <new>
+
+#include "bench/workload.h"
+#include "policy_engine/compile/program.h"
+#include "policy_engine/store/store.h"
+
+// Counts every heap allocation in the process, to prove the decision path makes none.
+static std::atomic<uint64_t> g_allocations{0};
+void* operator new(std::size_t n) {
+  g_allocations.fetch_add(1, std::memory_order_relaxed);
+  if (void* p = std::malloc(n ? n : 1)) return p;
+  throw std::bad_alloc();
+}
+void* operator new[](std::size_t n) { return operator new(n); }
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete[](void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
+
+namespace {
+
+using policy_engine::compile::DecisionProgram;
+using policy_engine::compile::PreparedRequest;
+using policy_engine::compile::Verdict;
+
+constexpr size_t kRequests = 20000;
+constexpr size_t kBatch = 256;
+
+struct Fixture {
+  size_t statements = 0;
+  std::unique_ptr<policy_engine::store::Store> store;
+  std::shared_ptr<const DecisionProgram> program;
+  std::vector<policy_engine::store::StoreRequest> requests;
+  std::vector<PreparedRequest> prepared;
+  std::vector<policy_engine::eval::PolicySet> sets;
+};
+
+Fixture& Get(size_t statements) {
+  static std::map<size_t, std::unique_ptr<Fixture>> cache;
+  auto& slot = cache[statements];
+  if (slot) return *slot;
+  slot = std::make_unique<Fixture>();
+  Fixture& f = *slot;
+  portcullis_bench::Workload w = portcullis_bench::MakeWorkload(statements, kRequests);
+  f.statements = w.statements;
+  auto store = policy_engine::store::Store::Load(w.store_json);
+  if (!store) {
+    fprintf(stderr, "workload store does not load: %s\n", store.error().ToString().c_str());
+    std::abort();
+  }
+  f.store = std::make_unique<policy_engine::store::Store>(std::move(*store));
+  f.program = *DecisionProgram::Compile(*f.store);
+  f.requests.reserve(w.requests.size());
+  for (const std::string& line : w.requests) {
+    auto r = f.store->ReadRequest(line);
+    if (!r) {
+      fprintf(stderr, "workload request rejected: %s\n", r.error().ToString().c_str());
+      std::abort();
+    }
+    f.store->CompleteContext(*r);
+    f.requests.push_back(std::move(*r));
+  }
+  f.prepared.resize(f.requests.size());
+  for (size_t i = 0; i < f.requests.size(); ++i) f.program->Prepare(f.requests[i], f.prepared[i]);
+  for (const auto& r : f.requests) f.sets.push_back(f.store->PolicySetFor(r));
+  return f;
+}
+
+void Percentiles(benchmark::State& state, std::vector<double>& per_batch) {
+  if (per_batch.empty()) return;
+  std::sort(per_batch.begin(), per_batch.end());
+  state.counters["p50_ns"] = per_batch[per_batch.size() / 2];
+  state.counters["p99_ns"] = per_batch[std::min(per_batch.size() - 1, per_batch.size() * 99 / 100)];
+}
+
+void BM_Decide(benchmark::State& state) {
+  Fixture& f = Get(static_cast<size_t>(state.range(0)));
+  std::vector<double> per_batch;
+  per_batch.reserve(1 << 20);
+  size_t next = 0, decisions = 0, allows = 0;
+  uint64_t allocations_before = g_allocations.load();
+  for (auto _ : state) {
+    auto start = std::chrono::steady_clock::now();
+    for (size_t i = 0; i < kBatch; ++i) {
+      Verdict v = f.program->Evaluate(f.prepared[next]);
+      allows += v.decision == policy_engine::model::Decision::kAllow;
+      benchmark::DoNotOptimize(v);
+      if (++next == f.prepared.size()) next = 0;
+    }
+    auto ns = std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - start);
+    if (per_batch.size() < per_batch.capacity()) per_batch.push_back(ns.count() / kBatch);
+    decisions += kBatch;
+  }
+  uint64_t allocations = g_allocations.load() - allocations_before;
+  state.SetItemsProcessed(static_cast<int64_t>(decisions));
+  Percentiles(state, per_batch);
+  state.counters["decisions_per_s"] =
+      benchmark::Counter(static_cast<double>(decisions), benchmark::Counter::kIsRate);
+  state.counters["allocs_per_decision"] =
+      static_cast<double>(allocations) / static_cast<double>(std::max<size_t>(decisions, 1));
+  state.counters["allow_share"] = static_cast<double>(allows) / static_cast<double>(decisions);
+  state.counters["statements"] = static_cast<double>(f.program->stats().statements);
+  state.counters["bytes_per_statement"] =
+      static_cast<double>(f.program->stats().approximate_bytes) /
+      static_cast<double>(std::max<size_t>(f.program->stats().statements, 1));
+  size_t reference_path = 0;
+  for (const PreparedRequest& p : f.prepared) reference_path += p.needs_reference;
+  state.counters["reference_path_share"] =
+      static_cast<double>(reference_path) / static_cast<double>(f.prepared.size());
+}
+
+void BM_PrepareAndDecide(benchmark::State& state) {
+  Fixture& f = Get(static_cast<size_t>(state.range(0)));
+  std::vector<double> per_batch;
+  per_batch.reserve(1 << 20);
+  size_t next = 0, decisions = 0;
+  PreparedRequest scratch;
+  uint64_t allocations_before = g_allocations.load();
+  for (auto _ : state) {
+    auto start = std::chrono::steady_clock::now();
+    for (size_t i = 0; i < kBatch; ++i) {
+      f.program->Prepare(f.requests[next], scratch);
+      Verdict v = f.program->Evaluate(scratch);
+      benchmark::DoNotOptimize(v);
+      if (++next == f.requests.size()) next = 0;
+    }
+    auto ns = std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - start);
+    if (per_batch.size() < per_batch.capacity()) per_batch.push_back(ns.count() / kBatch);
+    decisions += kBatch;
+  }
+  uint64_t allocations = g_allocations.load() - allocations_before;
+  state.SetItemsProcessed(static_cast<int64_t>(decisions));
+  Percentiles(state, per_batch);
+  state.counters["allocs_per_decision"] =
+      static_cast<double>(allocations) / static_cast<double>(std::max<size_t>(decisions, 1));
+}
+
+void BM_DecideReference(benchmark::State& state) {
+  Fixture& f = Get(static_cast<size_t>(state.range(0)));
+  size_t next = 0, decisions = 0;
+  for (auto _ : state) {
+    auto r = policy_engine::eval::EvaluateReference(f.sets[next], f.requests[next].request);
+    benchmark::DoNotOptimize(r);
+    if (++next == f.requests.size()) next = 0;
+    ++decisions;
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(decisions));
+}
+
+void BM_Compile(benchmark::State& state) {
+  Fixture& f = Get(static_cast<size_t>(state.range(0)));
+  for (auto _ : state) {
+    auto p = DecisionProgram::Compile(*f.store);
+    benchmark::DoNotOptimize(p);
+  }
+  state.counters["statements"] = static_cast<double>(f.statements);
+}
+
+void BM_IncrementalUpdate(benchmark::State& state) {
+  Fixture& f = Get(static_cast<size_t>(state.range(0)));
+  std::vector<const policy_engine::store::Repository*> repos;
+  for (const auto& [arn, r] : f.store->repositories()) repos.push_back(&r);
+  size_t next = 0;
+  for (auto _ : state) {
+    auto p = f.program->WithRepositoryPolicy(*repos[next], *f.store);
+    benchmark::DoNotOptimize(p);
+    if (++next == repos.size()) next = 0;
+  }
+}
+
+void Sizes(benchmark::internal::Benchmark* b) {
+  b->ArgName("statements");
+  for (int64_t n : {10, 1000, 10000, 100000}) b->Arg(n);
+}
+
+BENCHMARK(BM_Decide)->Apply(Sizes)->UseRealTime();
+BENCHMARK(BM_PrepareAndDecide)->Apply(Sizes)->UseRealTime();
+BENCHMARK(BM_DecideReference)->Apply(Sizes)->UseRealTime();
+BENCHMARK(BM_Compile)->Apply(Sizes)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_IncrementalUpdate)->Apply(Sizes)->Unit(benchmark::kMicrosecond)->UseRealTime();
+
+}  // namespace
+
+BENCHMARK_MAIN();

@@ -1,0 +1,190 @@
+// DecisionProgram: a policy store compiled into an immutable, indexed snapshot that decides a
+// request in tens of nanoseconds without allocating (docs/decision-program.md).
+//
+// Pipeline (RE2's compile-once, match-many):
+//   store::Store --Compile--> DecisionProgram --Prepare(request)--> PreparedRequest
+//                                            --Evaluate---------> Verdict --Explain-->
+//                                            DecisionResult
+//
+//  * Compile interns every action the store's policies name plus the ECR catalog (the action
+//    universe) and every condition key; compiles every policy once (managed policies are shared);
+//    and builds, per principal, per repository and per account, an index from action id to the
+//    statements that can apply. The index only narrows; the exact checks of compiled_policy.h
+//    decide. With Options::use_index false every statement of each set is checked (the index-off
+//    path the differential tests compare against).
+//  * Prepare binds a request (already completed by store::Store::CompleteContext) to the program:
+//    principal, action and repository become indexes, the context becomes views of the keys the
+//    program references. It does not allocate. Requests that the compiled path does not cover —
+//    more referenced context keys than PreparedContext holds, context keys that differ only in
+//    case (R63), or variables that overflow the stack buffer — are flagged `needs_reference`, and
+//    Engine::Decide evaluates them with the reference evaluator instead.
+//  * Evaluate runs the decision procedure of §5.3 over the indexed sets; no allocation, no locks,
+//    no I/O.
+//  * Incremental updates (WithRepositoryPolicy, WithEntity) build a new snapshot that shares every
+//    unchanged block with this one.
+//
+// Thread safety: a DecisionProgram is immutable; any number of threads may Prepare and Evaluate
+// concurrently. Publish new snapshots with std::atomic<std::shared_ptr<const DecisionProgram>>.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "policy_engine/common/status.h"
+#include "policy_engine/compile/compiled_policy.h"
+#include "policy_engine/model/decision.h"
+#include "policy_engine/store/store.h"
+
+namespace policy_engine::compile {
+
+using ActionId = uint32_t;
+inline constexpr ActionId kUnknownAction = UINT32_MAX;
+inline constexpr uint32_t kNone = UINT32_MAX;
+
+// A statement reference inside an indexed set.
+struct StmtRef {
+  const CompiledStatement* statement = nullptr;
+  const CompiledPolicy* policy = nullptr;
+};
+
+// The statements of one policy set (e.g. a principal's identity policies), indexed by action.
+struct IndexedSet {
+  std::vector<std::shared_ptr<const CompiledPolicy>> policies;  // owners
+  std::vector<StmtRef> all;                                     // every statement, in order
+  std::vector<StmtRef> by_action;                               // grouped by action id
+  std::vector<std::pair<ActionId, uint32_t>> action_begin;      // sorted; end = next begin
+  uint32_t action_end = 0;                                      // end of the last group
+  bool empty() const { return all.empty(); }
+};
+
+// Heterogeneous lookup (find by string_view without allocating).
+struct StringHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+template <typename V>
+using StringMap = std::unordered_map<std::string, V, StringHash, std::equal_to<>>;
+
+// Identity side of a user or role (R107 ID and PB).
+struct EntityBlock {
+  std::string arn;
+  std::string account;
+  IndexedSet identity;
+  IndexedSet boundary;
+  bool has_boundary = false;
+};
+
+// Resource side of a repository: its policy plus its registry's policy (R128), and the registry
+// policy alone for CreateRepository (R129).
+struct RepositoryBlock {
+  std::string arn;
+  IndexedSet resource;
+  IndexedSet registry_only;
+};
+
+// SCP and RCP levels of an account (empty for the management account, R107).
+struct AccountBlock {
+  std::string id;
+  std::vector<IndexedSet> scp_levels;
+  std::vector<IndexedSet> rcp_levels;
+};
+
+// The decisive statements of a verdict (fixed capacity: no allocation).
+struct Verdict {
+  static constexpr size_t kMaxMatched = 16;
+  model::Decision decision = model::Decision::kImplicitDeny;
+  model::Reason reason = model::Reason::kNoIdentityAllow;
+  uint32_t level = 0;            // failing SCP level for kScpGate
+  bool needs_reference = false;  // the request must be decided by the reference evaluator
+  // No default member initializers: a Verdict is built on every decision and its array is only
+  // read up to matched_count.
+  struct Match {
+    StmtRef ref;
+    model::PolicySetRole role;
+    model::PrincipalStrength strength;
+  };
+  std::array<Match, kMaxMatched> matched;
+  uint32_t matched_count = 0;  // entries filled
+  uint32_t matched_total = 0;  // entries found (> kMaxMatched when truncated)
+};
+
+struct PreparedRequest {
+  PreparedPrincipal principal;
+  std::string_view action;
+  std::string_view resource;
+  ArnView resource_arn;  // `resource` split once for segment matchers
+  ActionId action_id = kUnknownAction;
+  bool wildcard_only = false;            // resource `*` (R43, R117)
+  bool same_account = false;             // R115 vs R116
+  bool needs_reference = false;          // decided by the reference evaluator (see above)
+  const IndexedSet* identity = nullptr;  // null: no identity policies (service, root, anonymous)
+  const IndexedSet* boundary = nullptr;  // null: no permissions boundary
+  const std::vector<IndexedSet>* scp_levels = nullptr;
+  const std::vector<IndexedSet>* rcp_levels = nullptr;
+  const IndexedSet* resource_set = nullptr;  // RP; null when not consulted
+  PreparedContext context;
+};
+
+class DecisionProgram {
+ public:
+  struct Options {
+    bool use_index = true;  // false: check every statement of each set (index-off path)
+  };
+
+  static Result<std::shared_ptr<const DecisionProgram>> Compile(const store::Store& store,
+                                                                const Options& options);
+  static Result<std::shared_ptr<const DecisionProgram>> Compile(const store::Store& store) {
+    return Compile(store, Options{});
+  }
+
+  // Binds `request` (which must outlive `out`) to this program. No allocation.
+  void Prepare(const store::StoreRequest& request, PreparedRequest& out) const;
+
+  // The decision procedure of §5.3. No allocation, no locks, no I/O.
+  Verdict Evaluate(const PreparedRequest& request) const;
+
+  // Names, roles and the reason line for a verdict (allocates; off the hot path).
+  model::DecisionResult Explain(const Verdict& verdict) const;
+
+  // Incremental updates: a new snapshot sharing every other block with this one.
+  // Sets (or with nullopt removes) the policy of a repository; the repository is created when the
+  // store did not know it.
+  Result<std::shared_ptr<const DecisionProgram>> WithRepositoryPolicy(
+      const store::Repository& repository, const store::Store& store) const;
+
+  // Human-readable listing of the program (sizes, action universe, per-block indexes).
+  std::string Dump() const;
+
+  struct Stats {
+    size_t statements = 0;  // compiled statements (shared policies counted once)
+    size_t policies = 0;
+    size_t entities = 0, repositories = 0, accounts = 0;
+    size_t actions = 0, keys = 0;
+    size_t index_entries = 0;  // StmtRefs in all indexes
+    size_t approximate_bytes = 0;
+  };
+  const Stats& stats() const { return stats_; }
+
+ private:
+  friend class Compiler;
+  ActionId FindAction(std::string_view action) const;
+
+  Options options_;
+  std::vector<std::string> actions_;  // lower-case "service:name" by id
+  StringMap<ActionId> action_ids_;
+  KeyTable keys_;
+  StringMap<std::shared_ptr<const EntityBlock>> entities_;          // by ARN
+  StringMap<std::shared_ptr<const RepositoryBlock>> repositories_;  // by ARN
+  StringMap<std::shared_ptr<const AccountBlock>> accounts_;         // by id
+  // Registry-only resource sets for repositories the store does not know (R130), by
+  // "account:region".
+  StringMap<std::shared_ptr<const RepositoryBlock>> registries_;
+  Stats stats_;
+};
+
+}  // namespace policy_engine::compile
