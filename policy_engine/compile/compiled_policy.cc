@@ -257,7 +257,7 @@ std::optional<bool> TestOne(const CompiledClause& c, const CompiledClause::Value
         }
         return j == x.size();
       }
-      return x == text;
+      return FastEquals(x, text);
     case ConditionOperator::kStringEqualsIgnoreCase: {
       if (!resolved_equals) return match::EqualsIgnoreCase(x, text);
       char plain[kBufferSize];
@@ -351,7 +351,8 @@ std::optional<bool> TestOne(const CompiledClause& c, const CompiledClause::Value
         if (!match::SplitArn(x)) return std::nullopt;
         return match::ArnLikeMatch(text, x).value_or(false);
       }
-      ArnView view = (typed && (typed->parsed & kUsedAsArn)) ? typed->arn : ArnView::Of(x);
+      ArnView view =
+          (typed && (typed->parsed & kUsedAsArn)) ? ctx.arns[typed->arn_index] : ArnView::Of(x);
       if (!view.valid) return std::nullopt;  // R91
       if (!v.valid) return false;
       for (size_t i = 0; i < 6; ++i) {
@@ -397,7 +398,7 @@ bool ClauseHolds(const CompiledClause& c, const PreparedContext& ctx, bool* over
     case model::SetQualifier::kNone:
       if (absent) return c.negated;  // R66, R67
       if (slot->multi) return false;
-      return ElementTest(c, slot->values[0], slot, ctx, overflow);
+      return ElementTest(c, slot->single, slot, ctx, overflow);
     case model::SetQualifier::kForAllValues:  // R70
       if (absent) return true;
       for (uint32_t i = 0; i < slot->count; ++i) {
@@ -420,7 +421,8 @@ bool SameRoleName(std::string_view a, std::string_view b) {
 
 bool NamesAccount(const CompiledPrincipalValue& v, const PreparedPrincipal& p) {
   return v.kind == CompiledPrincipalValue::Kind::kAccount && !p.account.empty() &&
-         v.account == p.account && (v.partition.empty() || v.partition == p.partition);
+         FastEquals(v.account, p.account) &&
+         (v.partition.empty() || FastEquals(v.partition, p.partition));
 }
 
 bool NamesRole(const CompiledPrincipalValue& v, const PreparedPrincipal& p) {
@@ -448,13 +450,13 @@ PrincipalStrength ValueStrength(const CompiledPrincipalValue& v, const PreparedP
   }
   if (NamesAccount(v, p)) return PrincipalStrength::kAccount;
   // A unique id names the user itself, or the role of a session (role strength, R124).
-  if (!p.unique_id.empty() && v.value == p.unique_id) {
+  if (!p.unique_id.empty() && FastEquals(v.value, p.unique_id)) {
     return p.kind == PrincipalKind::kUser ? PrincipalStrength::kDirect : PrincipalStrength::kRole;
   }
   switch (p.kind) {
     case PrincipalKind::kUser:
-      return (v.kind == K::kUser && v.value == p.arn) ? PrincipalStrength::kDirect
-                                                      : PrincipalStrength::kNone;
+      return (v.kind == K::kUser && FastEquals(v.value, p.arn)) ? PrincipalStrength::kDirect
+                                                                : PrincipalStrength::kNone;
     case PrincipalKind::kAssumedRole:
       if (NamesSession(v, p)) return PrincipalStrength::kDirect;
       return NamesRole(v, p) ? PrincipalStrength::kRole : PrincipalStrength::kNone;
@@ -550,11 +552,11 @@ bool SegmentMatcher::Matches(std::string_view s) const {
     case Kind::kAnyRun:
       return true;
     case Kind::kExact:
-      return s == text;
+      return FastEquals(s, text);
     case Kind::kPrefix:
-      return s.starts_with(text);
+      return FastStartsWith(s, text);
     case Kind::kSuffix:
-      return s.ends_with(text);
+      return FastEndsWith(s, text);
     case Kind::kGlob:
       return match::GlobMatch(text, s);
   }
@@ -610,7 +612,7 @@ std::optional<std::string_view> CompiledTemplate::Resolve(const PreparedContext&
       }
       continue;
     }
-    const std::string* value = context.SingleValue(p.key);
+    const std::string_view* value = context.SingleValue(p.key);
     if (value == nullptr) {
       if (!p.has_default) return std::nullopt;
       if (!append(p.text)) {
@@ -686,10 +688,10 @@ bool ResourceMatches(const CompiledStatement& s, std::string_view resource, cons
       case CompiledResource::Shape::kExact:
         // R50: only star-only patterns match a wildcard-only action's resource `*`; an exact
         // pattern whose text is `*` comes from `${*}` (R103) and is literal, not star-only.
-        m = resource != "*" && resource == r.text;
+        m = resource != "*" && FastEquals(resource, r.text);
         break;
       case CompiledResource::Shape::kPrefix:
-        m = resource != "*" && resource.starts_with(r.text);
+        m = resource != "*" && FastStartsWith(resource, r.text);
         break;
       case CompiledResource::Shape::kSegments:
         if (arn.five_colons) {

@@ -31,6 +31,36 @@ namespace policy_engine::compile {
 using KeyId = uint32_t;
 inline constexpr KeyId kNoKey = UINT32_MAX;
 
+// Equality of short strings without a libc call: most strings compared on the decision path
+// (account ids, ARN segments, tag values) are 3–60 bytes, where memcmp's call overhead
+// dominates (measured: decide_bench, bench/README.md).
+inline bool FastEquals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  const char* x = a.data();
+  const char* y = b.data();
+  size_t n = a.size();
+  while (n >= 8) {
+    uint64_t u, v;
+    __builtin_memcpy(&u, x, 8);
+    __builtin_memcpy(&v, y, 8);
+    if (u != v) return false;
+    x += 8;
+    y += 8;
+    n -= 8;
+  }
+  while (n > 0) {
+    if (*x++ != *y++) return false;
+    --n;
+  }
+  return true;
+}
+inline bool FastStartsWith(std::string_view s, std::string_view prefix) {
+  return s.size() >= prefix.size() && FastEquals(s.substr(0, prefix.size()), prefix);
+}
+inline bool FastEndsWith(std::string_view s, std::string_view suffix) {
+  return s.size() >= suffix.size() && FastEquals(s.substr(s.size() - suffix.size()), suffix);
+}
+
 // Typed forms a key's value is compared in, so Prepare can parse the value once per request.
 enum TypedUse : uint8_t {
   kUsedAsIp = 1,    // IpAddress / NotIpAddress
@@ -66,25 +96,44 @@ struct ArnView {
   static ArnView Of(std::string_view text);
 };
 
-// One context key's value as seen by compiled conditions: a view into the request's storage,
-// plus the typed forms of a single value that the program compares (parsed once in Prepare).
+// One context key's value as seen by compiled conditions, plus the typed forms of a single value
+// that the program compares (parsed once in Prepare). Kept small: a decision reads only the
+// slots of the keys its statements test.
 struct ContextSlot {
   KeyId key = kNoKey;
+  uint32_t count = 0;  // values; 0 = an empty set (absent, R60)
   bool multi = false;
-  const std::string* values = nullptr;
-  uint32_t count = 0;
   uint8_t parsed = 0;  // TypedUse bits whose typed form below is valid
   bool ip_ok = false, date_ok = false;
-  match::IpAddress ip;
+  uint8_t arn_index = 0;                // into PreparedContext::arns when kUsedAsArn is parsed
+  std::string_view single;              // the value when !multi (in the arena when it fits)
+  const std::string* values = nullptr;  // every value (the request's storage)
   int64_t millis = 0;
-  ArnView arn;
+  match::IpAddress ip;
 };
 
-// The request context restricted to the keys the program references, sorted by key id.
+// The request context restricted to the keys the program references. Short single values are
+// copied into an inline arena so that a decision touches one contiguous block of memory.
 struct PreparedContext {
-  static constexpr size_t kCapacity = 48;
+  static constexpr size_t kCapacity = 24;
+  static constexpr size_t kArenaSize = 1024;
+  static constexpr size_t kArns = 4;
   std::array<ContextSlot, kCapacity> slots;
   uint32_t size = 0;
+  uint32_t arena_used = 0;
+  uint32_t arn_count = 0;
+  std::array<ArnView, kArns> arns;
+  std::array<char, kArenaSize> arena;
+
+  // Copies `text` into the arena when it fits (else returns it as is): everything a decision
+  // reads of the request then sits in one block, which matters when requests are cold.
+  std::string_view Keep(std::string_view text) {
+    if (text.size() > kArenaSize - arena_used) return text;
+    char* at = arena.data() + arena_used;
+    if (!text.empty()) __builtin_memcpy(at, text.data(), text.size());
+    arena_used += static_cast<uint32_t>(text.size());
+    return std::string_view(at, text.size());
+  }
   const ContextSlot* Find(KeyId key) const {
     for (uint32_t i = 0; i < size; ++i) {
       if (slots[i].key == key) return &slots[i];
@@ -92,10 +141,10 @@ struct PreparedContext {
     return nullptr;
   }
   // Single value for a policy variable (R100): nullptr when absent, multi-valued or empty.
-  const std::string* SingleValue(KeyId key) const {
+  const std::string_view* SingleValue(KeyId key) const {
     const ContextSlot* s = Find(key);
     if (s == nullptr || s->multi || s->count != 1) return nullptr;
-    return s->values;
+    return &s->single;
   }
 };
 

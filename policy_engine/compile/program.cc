@@ -108,11 +108,19 @@ class Compiler {
     for (const StmtRef& ref : set.all) {
       for (ActionId id : ActionsOf(*ref.statement)) groups[id].push_back(ref);
     }
+    set.action_bits.assign((p_.actions_.size() + 63) / 64, 0);
     for (auto& [id, refs_for_action] : groups) {
-      set.action_begin.emplace_back(id, static_cast<uint32_t>(set.by_action.size()));
+      set.action_bits[id >> 6] |= uint64_t{1} << (id & 63);
+      set.group_action.push_back(id);
+      set.group_begin.push_back(static_cast<uint32_t>(set.by_action.size()));
       set.by_action.insert(set.by_action.end(), refs_for_action.begin(), refs_for_action.end());
     }
-    set.action_end = static_cast<uint32_t>(set.by_action.size());
+    set.group_begin.push_back(static_cast<uint32_t>(set.by_action.size()));
+    uint32_t rank = 0;
+    for (uint64_t word : set.action_bits) {
+      set.rank_base.push_back(rank);
+      rank += PopCount(word);
+    }
     return set;
   }
 
@@ -282,6 +290,7 @@ bool IsCreateRepository(std::string_view action) {
 // holds more referenced keys than PreparedContext can.
 void PrepareContext(const model::Context& context, const KeyTable& keys, PreparedRequest& out) {
   out.context.size = 0;
+  out.context.arn_count = 0;
   for (const auto& [lower, spellings] : context.entries()) {
     KeyId id = keys.Find(lower);
     if (id == kNoKey || spellings.empty()) continue;
@@ -297,19 +306,26 @@ void PrepareContext(const model::Context& context, const KeyTable& keys, Prepare
     slot.count = static_cast<uint32_t>(v.values.size());
     slot.parsed = 0;
     if (v.multi || v.values.size() != 1) continue;
+    PreparedContext& ctx = out.context;
+    slot.single = ctx.Keep(v.values[0]);
     // Parse the typed forms the program compares this key in, once per request.
     uint8_t uses = keys.uses(id);
     if (uses & kUsedAsIp) {
-      auto ip = match::ParseIpAddress(v.values[0]);
+      auto ip = match::ParseIpAddress(slot.single);
       slot.ip_ok = ip.has_value();
       if (ip) slot.ip = *ip;
     }
     if (uses & kUsedAsDate) {
-      auto d = match::ParseDateMillis(v.values[0]);
+      auto d = match::ParseDateMillis(slot.single);
       slot.date_ok = d.has_value();
       if (d) slot.millis = *d;
     }
-    if (uses & kUsedAsArn) slot.arn = ArnView::Of(v.values[0]);
+    if ((uses & kUsedAsArn) && ctx.arn_count < PreparedContext::kArns) {
+      slot.arn_index = static_cast<uint8_t>(ctx.arn_count);
+      ctx.arns[ctx.arn_count++] = ArnView::Of(slot.single);
+    } else {
+      uses &= static_cast<uint8_t>(~kUsedAsArn);
+    }
     slot.parsed = uses;
   }
 }
@@ -319,18 +335,25 @@ void PrepareContext(const model::Context& context, const KeyTable& keys, Prepare
 void DecisionProgram::Prepare(const store::StoreRequest& request, PreparedRequest& out) const {
   const model::Request& req = request.request;
   const model::Principal& p = req.principal;
-  out = PreparedRequest{};
+  // Reset field by field: the context's slot array and arena are overwritten as they are used,
+  // so a reused PreparedRequest costs nothing to clear.
+  out.context.arena_used = 0;
+  PreparedContext& arena = out.context;
   out.principal.kind = p.kind;
-  out.principal.arn = p.arn;
-  out.principal.partition = p.partition;
-  out.principal.account = p.account;
-  out.principal.role_name = p.role_name;
-  out.principal.session_name = p.session_name;
-  out.principal.parent_user_arn = p.parent_user_arn;
-  out.principal.unique_id = p.unique_id;
+  out.principal.arn = arena.Keep(p.arn);
+  out.principal.partition = arena.Keep(p.partition);
+  out.principal.account = arena.Keep(p.account);
+  out.principal.role_name = arena.Keep(p.role_name);
+  out.principal.session_name = arena.Keep(p.session_name);
+  out.principal.parent_user_arn = arena.Keep(p.parent_user_arn);
+  out.principal.unique_id = arena.Keep(p.unique_id);
   out.action = req.action;
-  out.resource = req.resource;
-  out.resource_arn = ArnView::Of(req.resource);
+  out.resource = arena.Keep(req.resource);
+  out.resource_arn = ArnView::Of(out.resource);
+  out.action_id = kUnknownAction;
+  out.wildcard_only = out.same_account = out.needs_reference = false;
+  out.identity = out.boundary = out.resource_set = nullptr;
+  out.scp_levels = out.rcp_levels = nullptr;
   out.action_id = FindAction(req.action);
   out.wildcard_only = req.resource == "*";
   // Session policies arrive per request and are not compiled into the program.
@@ -400,12 +423,9 @@ struct Collector {
   template <typename F>
   void ForCandidates(const IndexedSet& set, F f) const {
     if (use_index && req.action_id != kUnknownAction) {
-      auto it = std::lower_bound(
-          set.action_begin.begin(), set.action_begin.end(), req.action_id,
-          [](const std::pair<ActionId, uint32_t>& e, ActionId id) { return e.first < id; });
-      if (it == set.action_begin.end() || it->first != req.action_id) return;
-      uint32_t end = (it + 1 == set.action_begin.end()) ? set.action_end : (it + 1)->second;
-      for (uint32_t i = it->second; i < end; ++i) f(set.by_action[i]);
+      uint32_t begin, end;
+      if (!set.Group(req.action_id, &begin, &end)) return;
+      for (uint32_t i = begin; i < end; ++i) f(set.by_action[i]);
       return;
     }
     for (const StmtRef& ref : set.all) {
@@ -439,8 +459,7 @@ void Add(Verdict& v, const StmtRef& ref, PolicySetRole role, PrincipalStrength s
 
 }  // namespace
 
-Verdict DecisionProgram::Evaluate(const PreparedRequest& req) const {
-  Verdict v;
+void DecisionProgram::Evaluate(const PreparedRequest& req, Verdict& v) const {
   v.decision = Decision::kImplicitDeny;
   v.reason = Reason::kNoIdentityAllow;
   v.level = 0;
@@ -448,7 +467,7 @@ Verdict DecisionProgram::Evaluate(const PreparedRequest& req) const {
   v.matched_count = v.matched_total = 0;
   if (req.needs_reference) {
     v.needs_reference = true;
-    return v;
+    return;
   }
   const PreparedPrincipal& p = req.principal;
   auto implicit = [&](Reason reason, uint32_t level = 0) {
@@ -456,7 +475,6 @@ Verdict DecisionProgram::Evaluate(const PreparedRequest& req) const {
     v.reason = reason;
     v.level = level;
     v.matched_count = v.matched_total = 0;
-    return v;
   };
   if (p.kind == PrincipalKind::kAnonymous) return implicit(Reason::kAnonymous);  // R109
   bool service = p.kind == PrincipalKind::kService;
@@ -518,12 +536,12 @@ Verdict DecisionProgram::Evaluate(const PreparedRequest& req) const {
   }
   if (c.overflow) {
     v.needs_reference = true;
-    return v;
+    return;
   }
   if (v.matched_total > 0) {
     v.decision = Decision::kExplicitDeny;
     v.reason = Reason::kExplicitDeny;
-    return v;
+    return;
   }
   if (failing_scp_level != kNone) return implicit(Reason::kScpGate, failing_scp_level);  // R112
 
@@ -546,7 +564,6 @@ Verdict DecisionProgram::Evaluate(const PreparedRequest& req) const {
   auto allow = [&](Reason reason) {
     v.decision = Decision::kAllow;
     v.reason = reason;
-    return v;
   };
   if (service) {  // R114
     if (!rp_any) return implicit(Reason::kServiceNotAllowed);
@@ -642,10 +659,7 @@ std::string DecisionProgram::Dump() const {
   out += "\n";
   auto dump_set = [&](const std::string& title, const IndexedSet& set) {
     out += "  " + title + ": " + std::to_string(set.all.size()) + " statements";
-    for (const auto& [id, begin] : set.action_begin) {
-      (void)begin;
-      out += " " + actions_[id];
-    }
+    for (ActionId id : set.group_action) out += " " + actions_[id];
     out += "\n";
   };
   std::map<std::string, const EntityBlock*> entities;

@@ -125,6 +125,27 @@ TEST(ProgramTest, IncrementalRepositoryPolicyUpdateSharesTheRest) {
   EXPECT_EQ(f.program->Evaluate(prepared).decision, model::Decision::kImplicitDeny);
 }
 
+// Regression (found by tests/differential, seed 4): `${*}` in a Resource is a literal `*` (R103),
+// compiled as an exact pattern, and must not match the resource `*` of a wildcard-only action —
+// only star-only patterns do (R50). The compiled engine compared the text and allowed.
+TEST(ProgramTest, LiteralStarResourceDoesNotMatchWildcardOnlyAction) {
+  constexpr const char* kLiteralStar = R"({
+    "accounts": [{"id": "111122223333"}],
+    "principals": [{"arn": "arn:aws:iam::111122223333:user/alice",
+      "inlinePolicies": [{"name": "p", "policy": {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "ecr:*", "Resource": "${*}"}]}}]}]})";
+  for (bool use_index : {true, false}) {
+    auto s = store::Store::Load(kLiteralStar);
+    ASSERT_TRUE(s.has_value()) << s.error().ToString();
+    Fixture f{std::move(*s), nullptr};
+    auto program = DecisionProgram::Compile(f.store, {use_index});
+    ASSERT_TRUE(program.has_value());
+    f.program = *program;
+    EXPECT_EQ(Decide(f, Line(kAlice, "ecr:GetAuthorizationToken", "*")),
+              model::Decision::kImplicitDeny);
+  }
+}
+
 TEST(ProgramTest, FlagsRequestsForTheReferencePath) {
   Fixture f = Make();
   // R63: two spellings of one key.
