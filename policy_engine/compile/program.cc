@@ -23,14 +23,18 @@ using model::Reason;
 // pattern list) that let shared policies and repeated action lists be compiled once.
 class Compiler {
  public:
-  Compiler(DecisionProgram& program, const store::Store& store) : p_(program), store_(store) {}
+  // `tables` is where a full build writes; an incremental update passes the program's shared
+  // tables and writes only to its overlay.
+  Compiler(DecisionProgram& program, const store::Store& store,
+           const DecisionProgram::Tables& tables, DecisionProgram::Tables* writable)
+      : p_(program), t_(tables), tw_(writable), store_(store) {}
 
   void BuildActionUniverse() {
     auto add = [&](std::string_view action) {
       std::string lower = match::AsciiLower(action);
-      if (p_.action_ids_.find(lower) != p_.action_ids_.end()) return;
-      p_.action_ids_.emplace(lower, static_cast<ActionId>(p_.actions_.size()));
-      p_.actions_.push_back(std::move(lower));
+      if (tw_->action_ids.find(lower) != tw_->action_ids.end()) return;
+      tw_->action_ids.emplace(lower, static_cast<ActionId>(tw_->actions.size()));
+      tw_->actions.push_back(std::move(lower));
     };
     for (const catalog::ActionInfo& a : catalog::Actions()) add(a.full_name());
     auto literal_actions = [&](const model::Policy* policy) {
@@ -88,8 +92,8 @@ class Compiler {
     auto it = action_sets_.find(key);
     if (it != action_sets_.end()) return it->second;
     std::vector<ActionId> ids;
-    for (ActionId id = 0; id < p_.actions_.size(); ++id) {
-      if (ActionMatches(s, p_.actions_[id])) ids.push_back(id);
+    for (ActionId id = 0; id < t_.actions.size(); ++id) {
+      if (ActionMatches(s, t_.actions[id])) ids.push_back(id);
     }
     return action_sets_.emplace(std::move(key), std::move(ids)).first->second;
   }
@@ -108,7 +112,7 @@ class Compiler {
     for (const StmtRef& ref : set.all) {
       for (ActionId id : ActionsOf(*ref.statement)) groups[id].push_back(ref);
     }
-    set.action_bits.assign((p_.actions_.size() + 63) / 64, 0);
+    set.action_bits.assign((t_.actions.size() + 63) / 64, 0);
     for (auto& [id, refs_for_action] : groups) {
       set.action_bits[id >> 6] |= uint64_t{1} << (id & 63);
       set.group_action.push_back(id);
@@ -195,11 +199,13 @@ class Compiler {
 
   void Build() {
     BuildActionUniverse();
-    for (const auto& [id, a] : store_.accounts()) p_.accounts_.emplace(id, Account(a));
-    for (const auto& [arn, e] : store_.entities()) p_.entities_.emplace(arn, Entity(e));
-    for (const auto& [arn, r] : store_.repositories()) p_.repositories_.emplace(arn, Repository(r));
+    for (const auto& [id, a] : store_.accounts()) tw_->accounts.emplace(id, Account(a));
+    for (const auto& [arn, e] : store_.entities()) tw_->entities.emplace(arn, Entity(e));
+    for (const auto& [arn, r] : store_.repositories()) {
+      tw_->repositories.emplace(arn, Repository(r));
+    }
     for (const store::Registry& r : store_.registries()) {
-      p_.registries_.emplace(r.account + ":" + r.region, RegistryBlock(r));
+      tw_->registries.emplace(r.account + ":" + r.region, RegistryBlock(r));
     }
   }
 
@@ -211,16 +217,16 @@ class Compiler {
       for (const auto& pol : set.policies) policies.insert(pol.get());
       index_entries += set.by_action.size() + set.all.size();
     };
-    for (const auto& [k, e] : p_.entities_) {
+    for (const auto& [k, e] : t_.entities) {
       visit(e->identity);
       visit(e->boundary);
     }
-    for (const auto& [k, r] : p_.repositories_) {
+    for (const auto& [k, r] : t_.repositories) {
       visit(r->resource);
       visit(r->registry_only);
     }
-    for (const auto& [k, r] : p_.registries_) visit(r->resource);
-    for (const auto& [k, a] : p_.accounts_) {
+    for (const auto& [k, r] : t_.registries) visit(r->resource);
+    for (const auto& [k, a] : t_.accounts) {
       for (const auto& l : a->scp_levels) visit(l);
       for (const auto& l : a->rcp_levels) visit(l);
     }
@@ -241,10 +247,10 @@ class Compiler {
       }
     }
     s.index_entries = index_entries;
-    s.entities = p_.entities_.size();
-    s.repositories = p_.repositories_.size();
-    s.accounts = p_.accounts_.size();
-    s.actions = p_.actions_.size();
+    s.entities = t_.entities.size();
+    s.repositories = t_.repositories.size();
+    s.accounts = t_.accounts.size();
+    s.actions = t_.actions.size();
     s.keys = p_.keys_.size();
     bytes += index_entries * sizeof(StmtRef);
     s.approximate_bytes = bytes;
@@ -252,6 +258,8 @@ class Compiler {
 
  private:
   DecisionProgram& p_;
+  const DecisionProgram::Tables& t_;  // read: the action universe and blocks
+  DecisionProgram::Tables* tw_;       // written by Build; null for incremental updates
   const store::Store& store_;
   std::map<const model::Policy*, std::shared_ptr<const CompiledPolicy>> compiled_;
   std::unordered_map<std::string, std::vector<ActionId>> action_sets_;
@@ -261,22 +269,32 @@ Result<std::shared_ptr<const DecisionProgram>> DecisionProgram::Compile(const st
                                                                         const Options& options) {
   auto program = std::make_shared<DecisionProgram>();
   program->options_ = options;
-  Compiler compiler(*program, store);
+  auto tables = std::make_shared<Tables>();
+  Compiler compiler(*program, store, *tables, tables.get());
   compiler.Build();
   compiler.ComputeStats();
+  program->tables_ = std::move(tables);
+  program->overlay_ = std::make_shared<const RepositoryMap>();
   return std::shared_ptr<const DecisionProgram>(std::move(program));
 }
 
 ActionId DecisionProgram::FindAction(std::string_view action) const {
   // Lower-case into a stack buffer: action names are short (R35).
-  char buffer[256];
-  if (action.size() > sizeof buffer) return kUnknownAction;
+  char buffer[256] = {};  // zeroed only to quiet GCC's -Wmaybe-uninitialized at -O3
+  if (action.empty() || action.size() > sizeof buffer) return kUnknownAction;
   for (size_t i = 0; i < action.size(); ++i) {
     char c = action[i];
     buffer[i] = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
   }
-  auto it = action_ids_.find(std::string_view(buffer, action.size()));
-  return it == action_ids_.end() ? kUnknownAction : it->second;
+  auto it = tables_->action_ids.find(std::string_view(buffer, action.size()));
+  return it == tables_->action_ids.end() ? kUnknownAction : it->second;
+}
+
+const RepositoryBlock* DecisionProgram::FindRepository(std::string_view arn) const {
+  auto o = overlay_->find(arn);
+  if (o != overlay_->end()) return o->second.get();
+  auto it = tables_->repositories.find(arn);
+  return it == tables_->repositories.end() ? nullptr : it->second.get();
 }
 
 namespace {
@@ -363,11 +381,11 @@ void DecisionProgram::Prepare(const store::StoreRequest& request, PreparedReques
   // Principal side (R107): identity, boundary, SCP levels.
   const EntityBlock* entity = nullptr;
   if (p.kind == PrincipalKind::kUser) {
-    auto it = entities_.find(std::string_view(p.arn));
-    if (it != entities_.end()) entity = it->second.get();
+    auto it = tables_->entities.find(std::string_view(p.arn));
+    if (it != tables_->entities.end()) entity = it->second.get();
   } else if (p.kind == PrincipalKind::kAssumedRole || p.kind == PrincipalKind::kRole) {
-    auto it = entities_.find(std::string_view(p.role_arn));
-    if (it != entities_.end()) entity = it->second.get();
+    auto it = tables_->entities.find(std::string_view(p.role_arn));
+    if (it != tables_->entities.end()) entity = it->second.get();
   }
   if (entity != nullptr) {
     out.identity = &entity->identity;
@@ -375,8 +393,8 @@ void DecisionProgram::Prepare(const store::StoreRequest& request, PreparedReques
   }
   bool has_account = p.kind != PrincipalKind::kService && p.kind != PrincipalKind::kAnonymous;
   if (has_account) {
-    auto it = accounts_.find(std::string_view(p.account));
-    if (it != accounts_.end()) out.scp_levels = &it->second->scp_levels;
+    auto it = tables_->accounts.find(std::string_view(p.account));
+    if (it != tables_->accounts.end()) out.scp_levels = &it->second->scp_levels;
   }
   // Resource side: RCP levels and RP (R117, R128–R130).
   std::string_view resource_account;
@@ -384,14 +402,14 @@ void DecisionProgram::Prepare(const store::StoreRequest& request, PreparedReques
     auto parts = match::SplitArn(req.resource);
     if (parts) {
       resource_account = (*parts)[4];
-      auto acct = accounts_.find(resource_account);
-      if (acct != accounts_.end()) out.rcp_levels = &acct->second->rcp_levels;
+      auto acct = tables_->accounts.find(resource_account);
+      if (acct != tables_->accounts.end()) out.rcp_levels = &acct->second->rcp_levels;
       bool repository_arn = (*parts)[2] == "ecr" && (*parts)[5].starts_with("repository/");
       if (repository_arn) {
-        auto repo = repositories_.find(std::string_view(req.resource));
-        if (repo != repositories_.end()) {
-          out.resource_set = IsCreateRepository(req.action) ? &repo->second->registry_only
-                                                            : &repo->second->resource;
+        const RepositoryBlock* repo = FindRepository(req.resource);
+        if (repo != nullptr) {
+          out.resource_set =
+              IsCreateRepository(req.action) ? &repo->registry_only : &repo->resource;
         } else {
           // An unknown repository has no policy; its registry's policy still applies (R130).
           char key[128];
@@ -400,8 +418,9 @@ void DecisionProgram::Prepare(const store::StoreRequest& request, PreparedReques
             std::copy(acct_id.begin(), acct_id.end(), key);
             key[acct_id.size()] = ':';
             std::copy(region.begin(), region.end(), key + acct_id.size() + 1);
-            auto reg = registries_.find(std::string_view(key, acct_id.size() + region.size() + 1));
-            if (reg != registries_.end()) out.resource_set = &reg->second->resource;
+            auto reg =
+                tables_->registries.find(std::string_view(key, acct_id.size() + region.size() + 1));
+            if (reg != tables_->registries.end()) out.resource_set = &reg->second->resource;
           }
         }
       }
@@ -637,9 +656,23 @@ model::DecisionResult DecisionProgram::Explain(const Verdict& verdict) const {
 Result<std::shared_ptr<const DecisionProgram>> DecisionProgram::WithRepositoryPolicy(
     const store::Repository& repository, const store::Store& store) const {
   auto next = std::make_shared<DecisionProgram>(*this);  // shares every block
-  Compiler compiler(*next, store);
-  next->repositories_[repository.arn] = compiler.Repository(repository);
-  compiler.ComputeStats();
+  // The compiler only reads the shared tables here (the action universe) and interns any new
+  // keys into the copied key table.
+  Compiler compiler(*next, store, *tables_, nullptr);
+  auto block = compiler.Repository(repository);
+  if (overlay_->size() < kMaxOverlay) {
+    auto overlay = std::make_shared<RepositoryMap>(*overlay_);
+    (*overlay)[repository.arn] = std::move(block);
+    next->overlay_ = std::move(overlay);
+  } else {
+    // Fold the overlay into fresh tables: O(repositories) once every kMaxOverlay updates.
+    auto tables = std::make_shared<Tables>(*tables_);
+    for (const auto& [arn, b] : *overlay_) tables->repositories[arn] = b;
+    tables->repositories[repository.arn] = std::move(block);
+    next->tables_ = std::move(tables);
+    next->overlay_ = std::make_shared<const RepositoryMap>();
+  }
+  if (FindRepository(repository.arn) == nullptr) ++next->stats_.repositories;
   return std::shared_ptr<const DecisionProgram>(std::move(next));
 }
 
@@ -659,18 +692,19 @@ std::string DecisionProgram::Dump() const {
   out += "\n";
   auto dump_set = [&](const std::string& title, const IndexedSet& set) {
     out += "  " + title + ": " + std::to_string(set.all.size()) + " statements";
-    for (ActionId id : set.group_action) out += " " + actions_[id];
+    for (ActionId id : set.group_action) out += " " + tables_->actions[id];
     out += "\n";
   };
   std::map<std::string, const EntityBlock*> entities;
-  for (const auto& [arn, e] : entities_) entities.emplace(arn, e.get());
+  for (const auto& [arn, e] : tables_->entities) entities.emplace(arn, e.get());
   for (const auto& [arn, e] : entities) {
     out += "principal " + arn + "\n";
     dump_set("identity", e->identity);
     if (e->has_boundary) dump_set("boundary", e->boundary);
   }
   std::map<std::string, const RepositoryBlock*> repos;
-  for (const auto& [arn, r] : repositories_) repos.emplace(arn, r.get());
+  for (const auto& [arn, r] : tables_->repositories) repos.emplace(arn, r.get());
+  for (const auto& [arn, r] : *overlay_) repos[arn] = r.get();
   for (const auto& [arn, r] : repos) {
     out += "repository " + arn + "\n";
     dump_set("resource", r->resource);

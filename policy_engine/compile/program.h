@@ -205,16 +205,28 @@ class DecisionProgram {
   friend class Compiler;
   ActionId FindAction(std::string_view action) const;
 
+  // Built once by Compile and shared, unchanged, by every snapshot derived from it: copying a
+  // DecisionProgram (for an incremental update) copies pointers, the key table and the overlay.
+  struct Tables {
+    std::vector<std::string> actions;  // lower-case "service:name" by id
+    StringMap<ActionId> action_ids;
+    StringMap<std::shared_ptr<const EntityBlock>> entities;          // by ARN
+    StringMap<std::shared_ptr<const RepositoryBlock>> repositories;  // by ARN, as compiled
+    StringMap<std::shared_ptr<const AccountBlock>> accounts;         // by id
+    // Registry-only resource sets for repositories the store does not know (R130), by
+    // "account:region".
+    StringMap<std::shared_ptr<const RepositoryBlock>> registries;
+  };
+  using RepositoryMap = StringMap<std::shared_ptr<const RepositoryBlock>>;
+  const RepositoryBlock* FindRepository(std::string_view arn) const;
+
   Options options_;
-  std::vector<std::string> actions_;  // lower-case "service:name" by id
-  StringMap<ActionId> action_ids_;
+  std::shared_ptr<const Tables> tables_;
+  // Repositories changed since Compile; consulted before tables_->repositories. Folded back into
+  // a new Tables when it grows past kMaxOverlay, so an update costs O(overlay), amortised O(1).
+  static constexpr size_t kMaxOverlay = 256;
+  std::shared_ptr<const RepositoryMap> overlay_;
   KeyTable keys_;
-  StringMap<std::shared_ptr<const EntityBlock>> entities_;          // by ARN
-  StringMap<std::shared_ptr<const RepositoryBlock>> repositories_;  // by ARN
-  StringMap<std::shared_ptr<const AccountBlock>> accounts_;         // by id
-  // Registry-only resource sets for repositories the store does not know (R130), by
-  // "account:region".
-  StringMap<std::shared_ptr<const RepositoryBlock>> registries_;
   Stats stats_;
 };
 

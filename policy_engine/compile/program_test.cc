@@ -146,6 +146,37 @@ TEST(ProgramTest, LiteralStarResourceDoesNotMatchWildcardOnlyAction) {
   }
 }
 
+TEST(ProgramTest, ManyIncrementalUpdatesFoldTheOverlayAndKeepTheLatestPolicy) {
+  Fixture f = Make();
+  parse::PolicyParseOptions opt;
+  opt.kind = model::PolicyKind::kRepository;
+  auto grant = parse::ParsePolicy(R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow",
+      "Principal":{"AWS":"arn:aws:iam::444455556666:root"},"Action":"ecr:BatchGetImage"}]})",
+                                  opt);
+  ASSERT_TRUE(grant.has_value());
+  auto grant_policy = std::make_shared<model::Policy>(*grant);
+  std::shared_ptr<const DecisionProgram> program = f.program;
+  store::Repository other = f.store.repositories().at(kOther);
+  auto req = f.store.ReadRequest(Line(kBob, "ecr:BatchGetImage", kOther));
+  ASSERT_TRUE(req.has_value());
+  f.store.CompleteContext(*req);
+  PreparedRequest prepared;
+  // More updates than the overlay holds: the overlay is folded into new tables at least once.
+  for (int i = 0; i < 600; ++i) {
+    bool granted = i % 2 == 0;
+    other.policy =
+        granted ? std::optional<eval::PolicyRef>({"repo:other", grant_policy}) : std::nullopt;
+    auto next = program->WithRepositoryPolicy(other, f.store);
+    ASSERT_TRUE(next.has_value());
+    program = *next;
+    program->Prepare(*req, prepared);
+    ASSERT_EQ(program->Evaluate(prepared).decision,
+              granted ? model::Decision::kAllow : model::Decision::kImplicitDeny)
+        << "update " << i;
+  }
+  EXPECT_EQ(program->stats().repositories, 2u);
+}
+
 TEST(ProgramTest, FlagsRequestsForTheReferencePath) {
   Fixture f = Make();
   // R63: two spellings of one key.
