@@ -14,7 +14,7 @@ struct EvalOptions {
   std::string cases;     // --cases FILE|-
   std::string store;     // --store FILE
   std::string requests;  // --requests FILE|-
-  std::string engine = "reference";
+  std::string engine = "compiled";  // --store only; --cases uses the reference evaluator
   int repeat = 1;
   bool timing = false;
 };

@@ -7,7 +7,7 @@ build_pkgs=(build-essential cmake ninja-build pkg-config git
             nlohmann-json3-dev libre2-dev libboost1.81-dev libssl-dev libsqlite3-dev libcli11-dev
             libbenchmark-dev libgtest-dev libgmock-dev)
 # Test-only peers: the reference oracle (Node) is optional and used by tools/casegen only.
-test_pkgs=(python3)
+test_pkgs=(python3 skopeo curl)  # skopeo, curl: tests/e2e/ (docs/registry.md)
 
 want=("${build_pkgs[@]}")
 if [[ "${1:-}" == "--test" ]]; then want+=("${test_pkgs[@]}"); fi

@@ -1208,6 +1208,36 @@ model::DecisionResult Store::EvaluateReference(const StoreRequest& request) cons
   return eval::EvaluateReference(PolicySetFor(request), request.request);
 }
 
+Result<StoreRequest> Store::MakeRequest(std::string_view principal, std::string_view action,
+                                        std::string_view resource, model::Context context) const {
+  // A request line holding only the three strings: ReadRequest stays the single place that
+  // resolves principals and checks actions and resources.
+  auto quote = [](std::string_view text) {
+    std::string out = "\"";
+    for (char c : text) {
+      auto u = static_cast<unsigned char>(c);
+      if (c == '"' || c == '\\') {
+        out += '\\';
+        out += c;
+      } else if (u < 0x20) {
+        static constexpr char kHex[] = "0123456789abcdef";
+        out += "\\u00";
+        out += kHex[u >> 4];
+        out += kHex[u & 15];
+      } else {
+        out += c;
+      }
+    }
+    return out + "\"";
+  };
+  std::string line = "{\"principal\":" + quote(principal) + ",\"action\":" + quote(action) +
+                     ",\"resource\":" + quote(resource) + "}";
+  auto request = ReadRequest(line);
+  if (!request) return request.error();
+  request->request.context = std::move(context);
+  return request;
+}
+
 PreparedRequest Store::Prepare(std::string_view line, size_t line_number) const {
   PreparedRequest out;
   std::string where = "line " + std::to_string(line_number) + ": ";

@@ -130,6 +130,12 @@ class Store {
   // Same, for a line already parsed; `source` is the line's text.
   Result<StoreRequest> ReadRequest(const json::Node& node, std::string_view source) const;
 
+  // Builds a request from its parts with exactly ReadRequest's resolution and checks (the
+  // registry front end has no request line). `context` is used as given (no validation beyond
+  // what the model enforces); CompleteContext still has to be called.
+  Result<StoreRequest> MakeRequest(std::string_view principal, std::string_view action,
+                                   std::string_view resource, model::Context context) const;
+
   // R107: the policy sets for the request.
   eval::PolicySet PolicySetFor(const StoreRequest& request) const;
 

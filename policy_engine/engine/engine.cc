@@ -1,0 +1,134 @@
+// Engine: Store::Load + DecisionProgram::Compile into a Snapshot, and Decide over it (compiled
+// path, reference evaluator when the program flags a request `needs_reference`, as
+// tools/eval_command.cc RunStore does).
+//
+// Cost note: Store::MakeRequest resolves the principal through ReadRequest (one small JSON line
+// per decision, a few microseconds) so that there is a single resolution path; a direct builder
+// is the obvious optimisation once the registry's HEAD benchmark asks for it.
+#include "policy_engine/engine/engine.h"
+
+#include <exception>
+
+#include "policy_engine/compile/program.h"
+#include "policy_engine/store/store.h"
+
+namespace policy_engine::engine {
+
+struct Snapshot {
+  store::Store store;
+  std::shared_ptr<const compile::DecisionProgram> program;
+};
+
+namespace {
+
+constexpr std::string_view kErrorPrefix = "error: ";
+
+Result<std::shared_ptr<const Snapshot>> Build(std::string_view text) {
+  auto store = store::Store::Load(text);
+  if (!store) return store.error();
+  auto snapshot = std::make_shared<Snapshot>(Snapshot{std::move(*store), nullptr});
+  auto program = compile::DecisionProgram::Compile(snapshot->store);
+  if (!program) return program.error();
+  snapshot->program = std::move(*program);
+  return std::shared_ptr<const Snapshot>(std::move(snapshot));
+}
+
+model::DecisionResult ErrorResult(std::string message) {
+  model::DecisionResult result;
+  result.decision = model::Decision::kImplicitDeny;
+  result.reason = std::string(kErrorPrefix) + message;
+  result.notes.push_back(std::move(message));
+  return result;
+}
+
+}  // namespace
+
+Engine::Engine(std::shared_ptr<const Snapshot> snapshot) : snapshot_(std::move(snapshot)) {}
+Engine::~Engine() = default;
+
+Result<std::unique_ptr<Engine>> Engine::Create(std::string_view store_text) {
+  auto snapshot = Build(store_text);
+  if (!snapshot) return snapshot.error();
+  return std::unique_ptr<Engine>(new Engine(std::move(*snapshot)));
+}
+
+Status Engine::Reload(std::string_view store_text) {
+  auto snapshot = Build(store_text);
+  if (!snapshot) return snapshot.error();
+  snapshot_.store(std::move(*snapshot), std::memory_order_release);
+  return Status::Ok();
+}
+
+std::shared_ptr<const Snapshot> Engine::Current() const {
+  return snapshot_.load(std::memory_order_acquire);
+}
+
+model::DecisionResult Engine::Decide(const model::Principal& principal, std::string_view action,
+                                     std::string_view resource, model::Context context) const {
+  std::string_view name = principal.kind == model::PrincipalKind::kAnonymous
+                              ? std::string_view("anonymous")
+                              : std::string_view(principal.arn);
+  return Decide(name, action, resource, std::move(context));
+}
+
+model::DecisionResult Engine::Decide(std::string_view principal, std::string_view action,
+                                     std::string_view resource, model::Context context) const {
+  // The engine's own code does not throw, but allocation can: a decision must never escape as
+  // an exception into an I/O thread, so anything thrown is a deny.
+  try {
+    std::shared_ptr<const Snapshot> snapshot = Current();
+    auto request = snapshot->store.MakeRequest(principal, action, resource, std::move(context));
+    if (!request) {
+      errors_.fetch_add(1, std::memory_order_relaxed);
+      return ErrorResult(request.error().ToString());
+    }
+    snapshot->store.CompleteContext(*request);
+    compile::PreparedRequest bound;
+    snapshot->program->Prepare(*request, bound);
+    if (!bound.needs_reference) {
+      compile::Verdict verdict = snapshot->program->Evaluate(bound);
+      if (!verdict.needs_reference) return snapshot->program->Explain(verdict);
+    }
+    reference_.fetch_add(1, std::memory_order_relaxed);
+    return snapshot->store.EvaluateReference(*request);
+  } catch (const std::exception& e) {
+    errors_.fetch_add(1, std::memory_order_relaxed);
+    return ErrorResult(std::string("internal error: ") + e.what());
+  } catch (...) {
+    errors_.fetch_add(1, std::memory_order_relaxed);
+    return ErrorResult("internal error");
+  }
+}
+
+Result<std::string> Engine::ResolvePrincipal(std::string_view name_or_arn) const {
+  std::shared_ptr<const Snapshot> snapshot = Current();
+  const auto& entities = snapshot->store.entities();
+  if (auto it = entities.find(std::string(name_or_arn)); it != entities.end()) return it->first;
+  std::vector<std::string> found;
+  for (const auto& [arn, entity] : entities) {
+    if (entity.name == name_or_arn) found.push_back(arn);
+  }
+  if (found.size() == 1) return found.front();
+  if (found.empty()) {
+    return Status("NOT_FOUND", "no user or role `" + std::string(name_or_arn) + "` in the store");
+  }
+  std::string list;
+  for (const std::string& arn : found) list += (list.empty() ? "`" : ", `") + arn + "`";
+  return Status("AMBIGUOUS",
+                "`" + std::string(name_or_arn) + "` names several principals: " + list);
+}
+
+std::vector<RepositoryInfo> Engine::Repositories() const {
+  std::shared_ptr<const Snapshot> snapshot = Current();
+  std::vector<RepositoryInfo> out;
+  for (const auto& [arn, repo] : snapshot->store.repositories()) {
+    out.push_back({repo.arn, repo.name, repo.account, repo.region, repo.tags});
+  }
+  return out;
+}
+
+bool IsError(const model::DecisionResult& result) {
+  return result.reason.compare(0, kErrorPrefix.size(), kErrorPrefix) == 0;
+}
+
+}  // namespace policy_engine::engine

@@ -1,0 +1,87 @@
+// The engine facade: the one header the registry front end includes to authorize requests
+// (docs/architecture-and-style.md §2, LevelDB's narrow `db.h`). Everything behind it — the store
+// loader, the compiled DecisionProgram, the reference evaluator — can change without touching
+// the front end, which sees only model value types and Status/Result.
+//
+// Why a snapshot: policies change while requests are in flight (reload on SIGHUP, policy writes).
+// Each Decide takes one immutable Snapshot (store + compiled program) from an atomic shared_ptr,
+// so a decision never mixes two configurations and readers never lock. Reload builds a complete
+// new snapshot first and swaps it only when it loaded and compiled cleanly.
+//
+// Thread safety: every method may be called from any number of threads concurrently.
+// Nothing here throws; an internal error in a decision is an ImplicitDeny (fail closed).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "policy_engine/common/status.h"
+#include "policy_engine/model/decision.h"
+#include "policy_engine/model/request.h"
+
+namespace policy_engine::engine {
+
+// What the front end needs to know about a repository (docs/store-format.md `repositories`).
+struct RepositoryInfo {
+  std::string arn;  // arn:aws:ecr:REGION:ACCT:repository/NAME
+  std::string name;
+  std::string account;
+  std::string region;
+  std::vector<std::pair<std::string, std::string>> tags;
+};
+
+// Opaque: a loaded store and its compiled program.
+struct Snapshot;
+
+class Engine {
+ public:
+  // Loads and compiles a store document (docs/store-format.md).
+  static Result<std::unique_ptr<Engine>> Create(std::string_view store_text);
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // Loads and compiles `store_text` and publishes it; on error the current snapshot stays.
+  Status Reload(std::string_view store_text);
+
+  // Decides `action` on `resource` for `principal` (an IAM/STS ARN, a service principal or
+  // `anonymous`, resolved against the store as by `portcullis eval --store`). `context` holds
+  // the request keys (aws:SourceIp, aws:CurrentTime, …); principal- and resource-derived keys are
+  // added from the store (R105/R146). Requests that cannot be built (unknown principal, bad
+  // action) and internal errors are ImplicitDeny with `reason` starting with "error: ".
+  model::DecisionResult Decide(std::string_view principal, std::string_view action,
+                               std::string_view resource, model::Context context) const;
+  model::DecisionResult Decide(const model::Principal& principal, std::string_view action,
+                               std::string_view resource, model::Context context) const;
+
+  // A user or role ARN for `name_or_arn`: an ARN the store knows, or the name (last path
+  // segment) of exactly one user or role. NOT_FOUND / AMBIGUOUS otherwise.
+  Result<std::string> ResolvePrincipal(std::string_view name_or_arn) const;
+
+  // Repositories of the current snapshot, by ARN order.
+  std::vector<RepositoryInfo> Repositories() const;
+
+  // Decisions that ended in an internal error (failed closed), for tests and metrics.
+  uint64_t error_count() const { return errors_.load(std::memory_order_relaxed); }
+  // Decisions that took the reference-evaluator fallback.
+  uint64_t reference_count() const { return reference_.load(std::memory_order_relaxed); }
+
+ private:
+  explicit Engine(std::shared_ptr<const Snapshot> snapshot);
+  std::shared_ptr<const Snapshot> Current() const;
+
+  std::atomic<std::shared_ptr<const Snapshot>> snapshot_;
+  mutable std::atomic<uint64_t> errors_{0};
+  mutable std::atomic<uint64_t> reference_{0};
+};
+
+// True when `result` is an internal-error deny made by Decide.
+bool IsError(const model::DecisionResult& result);
+
+}  // namespace policy_engine::engine

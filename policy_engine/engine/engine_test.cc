@@ -1,0 +1,146 @@
+// Engine facade: decisions on the demo store, fail-closed errors, snapshot reload.
+#include "policy_engine/engine/engine.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+namespace policy_engine::engine {
+namespace {
+
+constexpr char kAlice[] = "arn:aws:iam::111122223333:user/engineering/alice";
+constexpr char kBob[] = "arn:aws:iam::444455556666:user/bob";
+constexpr char kWorker[] = "arn:aws:ecr:us-east-1:111122223333:repository/payments/worker";
+constexpr char kApi[] = "arn:aws:ecr:us-east-1:111122223333:repository/payments/api";
+
+std::string DemoStore() {
+  std::ifstream in(std::string(PE_SOURCE_DIR) + "/corpus/stores/demo-store.json");
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+model::Context RequestContext() {
+  model::Context c;
+  c.SetSingle("aws:SourceIp", "127.0.0.1");
+  c.SetSingle("aws:SecureTransport", "false");
+  c.SetSingle("aws:CurrentTime", "2026-11-27T12:00:00Z");
+  c.SetSingle("aws:EpochTime", "1795780800");
+  return c;
+}
+
+class EngineTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto e = Engine::Create(DemoStore());
+    ASSERT_TRUE(e) << e.error().ToString();
+    engine_ = std::move(*e);
+  }
+  std::unique_ptr<Engine> engine_;
+};
+
+TEST_F(EngineTest, AllowsPullForTeamMember) {
+  auto r = engine_->Decide(kAlice, "ecr:BatchGetImage", kWorker, RequestContext());
+  EXPECT_EQ(r.decision, model::Decision::kAllow) << r.reason;
+  EXPECT_FALSE(IsError(r));
+}
+
+TEST_F(EngineTest, AllowsPushThroughResourceTagAbac) {
+  // DeveloperPush: aws:ResourceTag/team must equal the caller's team tag (CompleteContext).
+  auto r = engine_->Decide(kAlice, "ecr:PutImage", kWorker, RequestContext());
+  EXPECT_EQ(r.decision, model::Decision::kAllow) << r.reason;
+}
+
+TEST_F(EngineTest, CrossAccountNeedsBothSides) {
+  auto api = engine_->Decide(kBob, "ecr:BatchGetImage", kApi, RequestContext());
+  EXPECT_EQ(api.decision, model::Decision::kAllow) << api.reason;
+  auto worker = engine_->Decide(kBob, "ecr:BatchGetImage", kWorker, RequestContext());
+  EXPECT_EQ(worker.decision, model::Decision::kImplicitDeny);
+  EXPECT_FALSE(IsError(worker));
+  auto push = engine_->Decide(kBob, "ecr:PutImage", kApi, RequestContext());
+  EXPECT_NE(push.decision, model::Decision::kAllow);
+}
+
+TEST_F(EngineTest, ParsedPrincipalOverload) {
+  auto p = model::ParsePrincipal(kAlice);
+  ASSERT_TRUE(p);
+  auto r = engine_->Decide(*p, "ecr:BatchGetImage", kWorker, RequestContext());
+  EXPECT_EQ(r.decision, model::Decision::kAllow);
+  auto anonymous = engine_->Decide(model::Principal{}, "ecr:BatchGetImage", kWorker, {});
+  EXPECT_EQ(anonymous.decision, model::Decision::kImplicitDeny);
+  EXPECT_FALSE(IsError(anonymous));
+}
+
+TEST_F(EngineTest, UnbuildableRequestsFailClosed) {
+  auto unknown = engine_->Decide("arn:aws:iam::111122223333:user/nobody", "ecr:BatchGetImage",
+                                 kWorker, RequestContext());
+  EXPECT_EQ(unknown.decision, model::Decision::kImplicitDeny);
+  EXPECT_TRUE(IsError(unknown));
+  auto bad_action = engine_->Decide(kAlice, "ecr:NoSuchAction", kWorker, RequestContext());
+  EXPECT_TRUE(IsError(bad_action));
+  auto bad_resource = engine_->Decide(kAlice, "ecr:BatchGetImage", "not an arn", {});
+  EXPECT_TRUE(IsError(bad_resource));
+  auto quote = engine_->Decide("\"}", "ecr:BatchGetImage", kWorker, {});
+  EXPECT_TRUE(IsError(quote));
+  EXPECT_EQ(engine_->error_count(), 4u);
+}
+
+TEST_F(EngineTest, ResolvesPrincipalsByNameOrArn) {
+  auto alice = engine_->ResolvePrincipal("alice");
+  ASSERT_TRUE(alice);
+  EXPECT_EQ(*alice, kAlice);
+  auto by_arn = engine_->ResolvePrincipal(kBob);
+  ASSERT_TRUE(by_arn);
+  EXPECT_EQ(*by_arn, kBob);
+  auto missing = engine_->ResolvePrincipal("mallory");
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().code(), "NOT_FOUND");
+}
+
+TEST_F(EngineTest, ListsRepositories) {
+  auto repos = engine_->Repositories();
+  ASSERT_EQ(repos.size(), 4u);
+  bool found = false;
+  for (const auto& r : repos) {
+    if (r.arn == kWorker) {
+      found = true;
+      EXPECT_EQ(r.name, "payments/worker");
+      EXPECT_EQ(r.account, "111122223333");
+      EXPECT_EQ(r.region, "us-east-1");
+    }
+  }
+  EXPECT_TRUE(found);
+}
+
+TEST_F(EngineTest, ReloadKeepsOldSnapshotOnError) {
+  Status bad = engine_->Reload("{ not json");
+  EXPECT_FALSE(bad.ok());
+  EXPECT_EQ(engine_->Repositories().size(), 4u);
+  Status good = engine_->Reload(R"({"accounts":[{"id":"111122223333"}]})");
+  ASSERT_TRUE(good.ok()) << good.ToString();
+  EXPECT_TRUE(engine_->Repositories().empty());
+  auto r = engine_->Decide(kAlice, "ecr:BatchGetImage", kWorker, RequestContext());
+  EXPECT_TRUE(IsError(r));  // alice is gone with the old snapshot
+}
+
+TEST_F(EngineTest, ConcurrentDecideAndReload) {
+  std::string text = DemoStore();
+  std::vector<std::thread> threads;
+  std::atomic<int> allowed{0};
+  for (int t = 0; t < 3; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 50; ++i) {
+        auto r = engine_->Decide(kAlice, "ecr:BatchGetImage", kWorker, RequestContext());
+        if (r.decision == model::Decision::kAllow) ++allowed;
+      }
+    });
+  }
+  for (int i = 0; i < 3; ++i) EXPECT_TRUE(engine_->Reload(text).ok());
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(allowed.load(), 150);
+}
+
+}  // namespace
+}  // namespace policy_engine::engine

@@ -1,0 +1,120 @@
+// Authorizer (authorizer.h).
+#include "registry_frontend/auth/authorizer.h"
+
+#include <ctime>
+
+namespace registry_frontend::auth {
+
+namespace pe = policy_engine;
+
+std::string Iso8601(int64_t epoch_seconds) {
+  std::time_t t = static_cast<std::time_t>(epoch_seconds);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buffer[32];
+  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buffer;
+}
+
+pe::model::Context RequestContext(const RequestFacts& facts) {
+  pe::model::Context c;
+  if (!facts.source_ip.empty()) c.SetSingle("aws:SourceIp", facts.source_ip);
+  c.SetSingle("aws:SecureTransport", facts.secure ? "true" : "false");
+  c.SetSingle("aws:CurrentTime", Iso8601(facts.now));
+  c.SetSingle("aws:EpochTime", std::to_string(facts.now));
+  if (!facts.user_agent.empty()) c.SetSingle("aws:UserAgent", facts.user_agent);
+  return c;
+}
+
+std::string DenyMessage(const std::string& principal_arn, const std::string& action,
+                        const std::string& resource, const pe::model::DecisionResult& result) {
+  using pe::model::Reason;
+  std::string because;
+  if (pe::engine::IsError(result)) {
+    because = "the request could not be evaluated";
+  } else if (result.decision == pe::model::Decision::kExplicitDeny) {
+    std::string kind = "identity-based";
+    for (const auto& m : result.matched) {
+      if (m.effect != pe::model::Effect::kDeny) continue;
+      switch (m.role) {
+        case pe::model::PolicySetRole::kIdentity:
+          kind = "identity-based";
+          break;
+        case pe::model::PolicySetRole::kBoundary:
+          kind = "permissions boundary";
+          break;
+        case pe::model::PolicySetRole::kSession:
+          kind = "session";
+          break;
+        case pe::model::PolicySetRole::kScp:
+          kind = "service control";
+          break;
+        case pe::model::PolicySetRole::kRcp:
+          kind = "resource control";
+          break;
+        case pe::model::PolicySetRole::kResource:
+          kind = "resource-based";
+          break;
+        case pe::model::PolicySetRole::kEndpoint:
+          kind = "VPC endpoint";
+          break;
+      }
+      break;
+    }
+    because = "with an explicit deny in a " + kind + " policy";
+  } else {
+    switch (result.reason_code) {
+      case Reason::kCrossNoResource:
+      case Reason::kServiceNotAllowed:
+        because = "no resource-based policy allows the " + action + " action";
+        break;
+      case Reason::kScpGate:
+        because = "no service control policy allows the " + action + " action";
+        break;
+      case Reason::kBoundaryDenies:
+        because = "no permissions boundary allows the " + action + " action";
+        break;
+      case Reason::kSessionDenies:
+        because = "no session policy allows the " + action + " action";
+        break;
+      default:
+        because = "no identity-based policy allows the " + action + " action";
+        break;
+    }
+  }
+  return "User: " + principal_arn + " is not authorized to perform: " + action +
+         " on resource: " + resource + " because " + because;
+}
+
+AuthzResult Authorizer::Decide(const std::string& principal_arn, const oci::AccessRecord& record,
+                               const RequestFacts& facts) {
+  pe::model::DecisionResult result =
+      engine_.Decide(principal_arn, record.action, record.arn, RequestContext(facts));
+  if (result.decision == pe::model::Decision::kAllow) return {Outcome::kAllow, {}};
+  Outcome outcome = pe::engine::IsError(result) ? Outcome::kError : Outcome::kDeny;
+  return {outcome, DenyMessage(principal_arn, record.action, record.arn, result)};
+}
+
+AuthzResult Authorizer::Authorize(const std::string& principal_arn,
+                                  const std::vector<oci::AccessRecord>& records,
+                                  const RequestFacts& facts) {
+  for (const oci::AccessRecord& record : records) {
+    if (record.mount_source) continue;
+    AuthzResult r = Decide(principal_arn, record, facts);
+    if (r.outcome != Outcome::kAllow) {
+      (r.outcome == Outcome::kError ? errors_ : denied_).fetch_add(1);
+      return r;
+    }
+  }
+  allowed_.fetch_add(1);
+  return {Outcome::kAllow, {}};
+}
+
+bool Authorizer::IsAllowed(const std::string& principal_arn, const oci::AccessRecord& record,
+                           const RequestFacts& facts) {
+  AuthzResult r = Decide(principal_arn, record, facts);
+  if (r.outcome == Outcome::kError) errors_.fetch_add(1);
+  return r.outcome == Outcome::kAllow;
+}
+
+}  // namespace registry_frontend::auth

@@ -1,0 +1,100 @@
+// Our own HTTP value types. Beast stops at http/ (docs/architecture-and-style.md §2): handlers in
+// oci/ and registry/ see only these, so they are unit-tested without sockets.
+//
+// Header names are stored lower-case; repeated header lines are merged into one value joined with
+// ", " (RFC 9110 §5.3), which is how skopeo's six separate `Accept` lines arrive.
+//
+// Thread safety: plain values.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace registry_frontend::http {
+
+using Headers = std::vector<std::pair<std::string, std::string>>;
+
+// Lower-cases ASCII.
+std::string ToLower(std::string_view text);
+
+// Case-insensitive lookup; nullptr when absent.
+const std::string* FindHeader(const Headers& headers, std::string_view name);
+
+// Adds `value` under `name`, merging with an existing header of the same name.
+void AddMergedHeader(Headers& headers, std::string_view name, std::string_view value);
+
+// Decodes %XX escapes (query values). nullopt on a malformed escape.
+std::optional<std::string> PercentDecode(std::string_view text);
+
+// `a=1&b=2` → pairs, values percent-decoded; a malformed pair is dropped.
+std::vector<std::pair<std::string, std::string>> ParseQuery(std::string_view query);
+
+// Where a request body goes. Handlers that expect large bodies (blob uploads) give the HTTP layer
+// a sink; everything else is buffered in memory up to the server's small-body limit.
+class BodySink {
+ public:
+  virtual ~BodySink() = default;
+  // Appends `size` bytes; false stops the read (the connection is then closed).
+  virtual bool Write(const char* data, size_t size) = 0;
+};
+
+struct HttpRequest {
+  std::string method;  // upper case as sent: GET, HEAD, …
+  std::string target;  // raw request target
+  std::string path;    // target before `?` (not decoded: encoded slashes stay visible)
+  std::string query;   // target after `?`, raw
+  Headers headers;     // merged, lower-case names
+  std::string body;    // in-memory bodies only
+  std::string remote_ip;
+  bool secure = false;  // arrived over TLS (never, today: plain HTTP only)
+  // Bytes written to the sink by the HTTP layer, when a sink was used.
+  uint64_t sink_bytes = 0;
+  bool body_in_sink = false;
+
+  const std::string* Header(std::string_view name) const { return FindHeader(headers, name); }
+};
+
+struct HttpResponse {
+  int status = 200;
+  Headers headers;  // as sent (names keep their spelling)
+  std::string body;
+  // When set, the body is this file (streamed from disk), and `body` is ignored.
+  std::string file_path;
+  // HEAD: the Content-Length of the body a GET would have sent (no body is written).
+  std::optional<uint64_t> head_length;
+
+  HttpResponse& Set(std::string name, std::string value) {
+    headers.emplace_back(std::move(name), std::move(value));
+    return *this;
+  }
+  const std::string* Header(std::string_view name) const { return FindHeader(headers, name); }
+};
+
+// What the handler wants done with the body of a request whose header has been read.
+struct BodyPlan {
+  // Set: reply with this at once (authentication or authorization failed, unknown route…); the
+  // body is not read and the connection is closed afterwards if a body was announced.
+  std::optional<HttpResponse> early;
+  // Set: stream the body here; otherwise it is buffered up to the small-body limit.
+  std::shared_ptr<BodySink> sink;
+  // Opaque per-request state carried from OnHeader to OnRequest (e.g. the authenticated caller).
+  std::shared_ptr<void> state;
+};
+
+// The application side of the server. Both calls happen on the connection's strand; different
+// connections call concurrently, so implementations must be thread-safe.
+class Handler {
+ public:
+  virtual ~Handler() = default;
+  // The request line and headers are in; `request.body` is empty.
+  virtual BodyPlan OnHeader(const HttpRequest& request) = 0;
+  // The whole request is in (body in `request.body` or in the plan's sink).
+  virtual HttpResponse OnRequest(HttpRequest& request, BodyPlan& plan) = 0;
+};
+
+}  // namespace registry_frontend::http

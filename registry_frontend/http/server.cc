@@ -1,0 +1,327 @@
+// Beast plumbing for Server (server.h): Listener → Session, and the conversions between Beast
+// messages and our HttpRequest/HttpResponse. Only error_code overloads are used.
+#include "registry_frontend/http/server.h"
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <optional>
+
+namespace registry_frontend::http {
+
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+// A Beast Body whose reader hands every buffer to a BodySink (blob uploads stream to disk).
+struct SinkBody {
+  struct value_type {
+    std::shared_ptr<BodySink> sink;
+    uint64_t bytes = 0;  // body bytes delivered (without chunk framing)
+  };
+  class reader {
+   public:
+    template <bool isRequest, class Fields>
+    reader(bhttp::header<isRequest, Fields>&, value_type& body) : body_(body) {}
+    void init(const boost::optional<std::uint64_t>&, beast::error_code& ec) { ec = {}; }
+    template <class ConstBufferSequence>
+    std::size_t put(const ConstBufferSequence& buffers, beast::error_code& ec) {
+      std::size_t n = 0;
+      for (auto b : beast::buffers_range_ref(buffers)) {
+        if (!body_.sink || !body_.sink->Write(static_cast<const char*>(b.data()), b.size())) {
+          ec = beast::errc::make_error_code(beast::errc::io_error);
+          return n;
+        }
+        n += b.size();
+        body_.bytes += b.size();
+      }
+      ec = {};
+      return n;
+    }
+    void finish(beast::error_code& ec) { ec = {}; }
+
+   private:
+    value_type& body_;
+  };
+};
+
+template <class Fields>
+void CopyHeaders(const Fields& fields, HttpRequest& out) {
+  for (const auto& field : fields) {
+    AddMergedHeader(out.headers, field.name_string(), field.value());
+  }
+}
+
+bhttp::message_generator ToBeast(HttpResponse response, unsigned version, bool keep_alive) {
+  auto fill = [&](auto& res) {
+    for (const auto& [name, value] : response.headers) res.insert(name, value);
+    res.keep_alive(keep_alive);
+  };
+  if (!response.file_path.empty()) {
+    bhttp::response<bhttp::file_body> res{static_cast<bhttp::status>(response.status), version};
+    beast::error_code ec;
+    res.body().open(response.file_path.c_str(), beast::file_mode::scan, ec);
+    if (!ec) {
+      fill(res);
+      res.prepare_payload();
+      return bhttp::message_generator(std::move(res));
+    }
+    response.status = 500;
+    response.body = R"({"errors":[{"code":"UNKNOWN","message":"blob unreadable"}]})";
+  }
+  bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(response.status), version};
+  fill(res);
+  if (response.head_length) {
+    res.content_length(*response.head_length);
+  } else {
+    res.body() = std::move(response.body);
+    res.prepare_payload();
+  }
+  return bhttp::message_generator(std::move(res));
+}
+
+}  // namespace
+
+// Shared with sessions (which may outlive Stop until the io_context is destroyed).
+struct Counters {
+  std::atomic<bool> stopping{false};
+  std::atomic<int> sessions{0};
+};
+
+// Owned by the Server only: handlers refer to it by raw pointer, so destroying it (after the
+// threads are joined) destroys every pending handler and with them every session.
+struct Server::Impl {
+  explicit Impl(unsigned threads)
+      : ioc(static_cast<int>(threads)), acceptor(asio::make_strand(ioc)) {}
+  asio::io_context ioc;
+  tcp::acceptor acceptor;
+  std::shared_ptr<Counters> counters = std::make_shared<Counters>();
+};
+
+namespace {
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket&& socket, const ServerOptions& options, std::shared_ptr<Handler> handler,
+          std::shared_ptr<Counters> impl)
+      : stream_(std::move(socket)),
+        options_(options),
+        handler_(std::move(handler)),
+        impl_(std::move(impl)) {
+    ++impl_->sessions;
+  }
+  ~Session() { --impl_->sessions; }
+
+  void Run() {
+    asio::dispatch(stream_.get_executor(),
+                   beast::bind_front_handler(&Session::FirstRead, shared_from_this()));
+  }
+
+ private:
+  // Reads whatever arrives first and looks at the first byte before any HTTP parsing.
+  void FirstRead() {
+    stream_.expires_after(options_.read_timeout);
+    stream_.async_read_some(buffer_.prepare(4096),
+                            beast::bind_front_handler(&Session::OnFirstRead, shared_from_this()));
+  }
+
+  void OnFirstRead(beast::error_code ec, std::size_t n) {
+    if (ec) return Close();
+    buffer_.commit(n);
+    const auto* first = static_cast<const unsigned char*>(buffer_.data().data());
+    if (n > 0 && first[0] == 0x16) return Close();  // TLS ClientHello on the plain port
+    ReadHeader();
+  }
+
+  void ReadHeader() {
+    header_parser_.emplace();
+    header_parser_->header_limit(options_.header_limit);
+    // The body limit depends on the handler's plan (memory or sink), known only after the
+    // header: checked in OnHeader and set on the body parser.
+    header_parser_->body_limit(boost::none);
+    sink_parser_.reset();
+    string_parser_.reset();
+    stream_.expires_after(options_.read_timeout);
+    bhttp::async_read_header(stream_, buffer_, *header_parser_,
+                             beast::bind_front_handler(&Session::OnHeader, shared_from_this()));
+  }
+
+  void OnHeader(beast::error_code ec, std::size_t) {
+    if (ec) return Close();
+    const auto& head = header_parser_->get();
+    request_ = HttpRequest{};
+    request_.method = std::string(head.method_string());
+    request_.target = std::string(head.target());
+    size_t q = request_.target.find('?');
+    request_.path = request_.target.substr(0, q);
+    if (q != std::string::npos) request_.query = request_.target.substr(q + 1);
+    CopyHeaders(head, request_);
+    beast::error_code ep;
+    auto endpoint = stream_.socket().remote_endpoint(ep);
+    if (!ep) request_.remote_ip = endpoint.address().to_string();
+    version_ = head.version();
+    keep_alive_ = head.keep_alive();
+    bool has_body = head.chunked() ||
+                    (head.has_content_length() && header_parser_->content_length().value_or(0) > 0);
+    plan_ = handler_->OnHeader(request_);
+    // A known length over the limit is refused before reading (the converted parser does not
+    // re-check it); chunked bodies are bounded by the parser's body_limit while reading.
+    uint64_t limit = plan_.sink ? options_.stream_body_limit : options_.memory_body_limit;
+    if (!plan_.early && header_parser_->content_length().value_or(0) > limit) {
+      plan_.early =
+          HttpResponse{413,
+                       {{"Content-Type", "application/json; charset=utf-8"}},
+                       R"({"errors":[{"code":"SIZE_INVALID","message":"body too large"}]})",
+                       {},
+                       {}};
+    }
+    if (plan_.early) {
+      if (has_body) keep_alive_ = false;  // the unread body would be taken for a request
+      return Write(std::move(*plan_.early));
+    }
+    if (plan_.sink) {
+      sink_parser_.emplace(std::move(*header_parser_));
+      sink_parser_->body_limit(options_.stream_body_limit);
+      sink_parser_->get().body().sink = plan_.sink;
+      stream_.expires_after(options_.stream_timeout);
+      bhttp::async_read(stream_, buffer_, *sink_parser_,
+                        beast::bind_front_handler(&Session::OnBody, shared_from_this()));
+    } else {
+      string_parser_.emplace(std::move(*header_parser_));
+      string_parser_->body_limit(options_.memory_body_limit);
+      stream_.expires_after(options_.read_timeout);
+      bhttp::async_read(stream_, buffer_, *string_parser_,
+                        beast::bind_front_handler(&Session::OnBody, shared_from_this()));
+    }
+  }
+
+  void OnBody(beast::error_code ec, std::size_t) {
+    if (ec == bhttp::error::body_limit) {
+      keep_alive_ = false;
+      return Write(
+          HttpResponse{413,
+                       {{"Content-Type", "application/json; charset=utf-8"}},
+                       R"({"errors":[{"code":"SIZE_INVALID","message":"body too large"}]})",
+                       {},
+                       {}});
+    }
+    if (ec) return Close();
+    if (string_parser_) {
+      request_.body = string_parser_->release().body();
+    } else {
+      request_.body_in_sink = true;
+      request_.sink_bytes = sink_parser_->get().body().bytes;
+      // Drop the parser's reference now: the sink's owner (e.g. an upload) may be used by the
+      // client's next request, on another connection, as soon as the response is out.
+      sink_parser_.reset();
+    }
+    Write(handler_->OnRequest(request_, plan_));
+  }
+
+  void Write(HttpResponse response) {
+    plan_ = BodyPlan{};
+    bool keep = keep_alive_ && !impl_->stopping.load();
+    keep_alive_ = keep;
+    stream_.expires_after(options_.stream_timeout);
+    beast::async_write(stream_, ToBeast(std::move(response), version_, keep),
+                       beast::bind_front_handler(&Session::OnWrite, shared_from_this()));
+  }
+
+  void OnWrite(beast::error_code ec, std::size_t) {
+    if (ec || !keep_alive_) return Close();
+    ReadHeader();
+  }
+
+  void Close() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream_.socket().close(ec);
+  }
+
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  const ServerOptions& options_;
+  std::shared_ptr<Handler> handler_;
+  std::shared_ptr<Counters> impl_;
+  std::optional<bhttp::request_parser<bhttp::empty_body>> header_parser_;
+  std::optional<bhttp::request_parser<SinkBody>> sink_parser_;
+  std::optional<bhttp::request_parser<bhttp::string_body>> string_parser_;
+  HttpRequest request_;
+  BodyPlan plan_;
+  unsigned version_ = 11;
+  bool keep_alive_ = false;
+};
+
+void Accept(Server::Impl* impl, const ServerOptions* options, std::shared_ptr<Handler> handler) {
+  impl->acceptor.async_accept(
+      asio::make_strand(impl->ioc),
+      [impl, options, handler](beast::error_code ec, tcp::socket socket) {
+        if (ec) {
+          if (!impl->acceptor.is_open()) return;  // stopped
+        } else {
+          std::make_shared<Session>(std::move(socket), *options, handler, impl->counters)->Run();
+        }
+        Accept(impl, options, handler);
+      });
+}
+
+}  // namespace
+
+Server::Server(ServerOptions options, std::shared_ptr<Handler> handler)
+    : options_(std::move(options)), handler_(std::move(handler)) {}
+
+Server::~Server() { Stop(); }
+
+policy_engine::Status Server::Start() {
+  unsigned threads = options_.threads != 0 ? options_.threads : std::thread::hardware_concurrency();
+  if (threads == 0) threads = 1;
+  impl_ = std::make_unique<Impl>(threads);
+  beast::error_code ec;
+  auto address = asio::ip::make_address(options_.address, ec);
+  if (ec) return {"LISTEN", "bad listen address `" + options_.address + "`"};
+  tcp::endpoint endpoint{address, options_.port};
+  auto fail = [&](const char* what) {
+    return policy_engine::Status("LISTEN", std::string(what) + " " + options_.address + ":" +
+                                               std::to_string(options_.port) + ": " + ec.message());
+  };
+  impl_->acceptor.open(endpoint.protocol(), ec);
+  if (ec) return fail("cannot open");
+  impl_->acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  impl_->acceptor.bind(endpoint, ec);
+  if (ec) return fail("cannot bind");
+  impl_->acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) return fail("cannot listen on");
+  port_ = impl_->acceptor.local_endpoint(ec).port();
+  Accept(impl_.get(), &options_, handler_);
+  for (unsigned i = 0; i < threads; ++i) {
+    threads_.emplace_back([impl = impl_.get()] { impl->ioc.run(); });
+  }
+  started_ = true;
+  return policy_engine::Status::Ok();
+}
+
+void Server::Stop() {
+  if (!started_) return;
+  started_ = false;
+  impl_->counters->stopping = true;
+  asio::dispatch(impl_->acceptor.get_executor(), [impl = impl_.get()] {
+    beast::error_code ec;
+    impl->acceptor.close(ec);
+  });
+  auto deadline = std::chrono::steady_clock::now() + options_.shutdown_grace;
+  while (impl_->counters->sessions.load() > 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  impl_->ioc.stop();
+  for (auto& t : threads_) t.join();
+  threads_.clear();
+  impl_.reset();  // destroys pending handlers and the sessions they hold
+}
+
+}  // namespace registry_frontend::http

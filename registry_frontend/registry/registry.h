@@ -1,0 +1,95 @@
+// The OCI distribution API handler: route → authenticate → authorize → storage, for one
+// registry endpoint (one account and region, like `<account>.dkr.ecr.<region>.amazonaws.com`).
+// docs/registry.md lists what it serves; docs/architecture-and-style.md §4 the life of a request.
+//
+// Order of checks, per request (R150, R151, §7.3): route (404/405 for paths that are not part of
+// the API) → authentication (401 + Basic challenge) → route captures (NAME_INVALID, …) →
+// authorization of every access record (403 DENIED) → repository existence (NAME_UNKNOWN) → the
+// operation. Everything up to authorization happens in OnHeader, before any body byte is read.
+//
+// Repositories come from the engine's store: a repository must exist there before anything is
+// pushed to it (as in ECR). Blob and manifest data live under the data directory.
+//
+// Known gap (next sessions): blob file I/O runs on the I/O threads instead of a thread pool.
+//
+// Thread safety: OnHeader/OnRequest may be called concurrently from the I/O threads.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "policy_engine/engine/engine.h"
+#include "registry_frontend/auth/authorizer.h"
+#include "registry_frontend/auth/token.h"
+#include "registry_frontend/http/message.h"
+#include "registry_frontend/oci/access.h"
+#include "registry_frontend/storage/blob_store.h"
+#include "registry_frontend/storage/metadata.h"
+
+namespace registry_frontend::registry {
+
+using policy_engine::Result;
+using policy_engine::Status;
+
+// The (account, region) most of the store's repositories are in; the registry serves those.
+oci::RegistryIdentity ChooseRegistryIdentity(
+    const std::vector<policy_engine::engine::RepositoryInfo>& repositories);
+
+class Registry : public http::Handler {
+ public:
+  // `engine` must outlive the registry. Opens (creating) DATA/blobs, DATA/uploads,
+  // DATA/metadata.db and DATA/auth/token.key.
+  static Result<std::shared_ptr<Registry>> Open(const policy_engine::engine::Engine& engine,
+                                                const std::string& data_dir);
+
+  // Re-reads the repository list from the engine (after Engine::Reload).
+  Status SyncRepositories();
+
+  http::BodyPlan OnHeader(const http::HttpRequest& request) override;
+  http::HttpResponse OnRequest(http::HttpRequest& request, http::BodyPlan& plan) override;
+
+  const auth::TokenSigner& signer() const { return signer_; }
+  const auth::Authorizer& authorizer() const { return authorizer_; }
+  const oci::RegistryIdentity& identity() const { return identity_; }
+  void SetClockForTest(std::function<int64_t()> clock) { clock_ = std::move(clock); }
+
+  struct RequestState;
+
+ private:
+  Registry(const policy_engine::engine::Engine& engine, auth::TokenSigner signer,
+           std::unique_ptr<storage::BlobStore> blobs, std::unique_ptr<storage::Metadata> meta)
+      : engine_(engine),
+        signer_(std::move(signer)),
+        authorizer_(engine),
+        blobs_(std::move(blobs)),
+        meta_(std::move(meta)) {}
+
+  bool RepositoryExists(const std::string& name) const;
+  std::vector<std::string> RepositoryNames() const;
+
+  http::HttpResponse Manifest(RequestState& s, http::HttpRequest& request);
+  http::HttpResponse PutManifest(RequestState& s, http::HttpRequest& request);
+  http::HttpResponse Blob(RequestState& s);
+  http::HttpResponse StartUpload(RequestState& s);
+  http::HttpResponse FinishUpload(RequestState& s, const std::string& digest);
+  http::HttpResponse UploadProgress(RequestState& s, int status);
+  http::HttpResponse TagsList(RequestState& s);
+  http::HttpResponse Catalog(RequestState& s);
+
+  const policy_engine::engine::Engine& engine_;
+  auth::TokenSigner signer_;
+  auth::Authorizer authorizer_;
+  std::unique_ptr<storage::BlobStore> blobs_;
+  std::unique_ptr<storage::Metadata> meta_;
+  oci::RegistryIdentity identity_;
+  std::function<int64_t()> clock_;
+  mutable std::mutex mu_;
+  std::shared_ptr<const std::map<std::string, std::string>> repositories_;  // name → ARN
+};
+
+}  // namespace registry_frontend::registry

@@ -1,0 +1,294 @@
+// The OCI handlers without sockets: OnHeader/OnRequest driven directly with HttpRequest values,
+// against the demo store (alice may push and pull payments/worker; bob, in another account, may
+// do neither there).
+#include "registry_frontend/registry/registry.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "registry_frontend/demo/demo_store.h"
+
+namespace registry_frontend::registry {
+namespace {
+
+namespace fs = std::filesystem;
+using http::HttpRequest;
+using http::HttpResponse;
+
+constexpr int64_t kNow = 1795780800;
+constexpr char kAlice[] = "arn:aws:iam::111122223333:user/engineering/alice";
+constexpr char kBob[] = "arn:aws:iam::444455556666:user/bob";
+
+class RegistryTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("rf-registry-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    auto engine = policy_engine::engine::Engine::Create(demo::DemoStore());
+    ASSERT_TRUE(engine);
+    engine_ = std::move(*engine);
+    auto registry = Registry::Open(*engine_, dir_.string());
+    ASSERT_TRUE(registry) << registry.error().ToString();
+    registry_ = *registry;
+    registry_->SetClockForTest([this] { return now_; });
+    alice_ = "Basic " + auth::Base64Encode("AWS:" + registry_->signer().Issue(kAlice, kNow));
+    bob_ = "Basic " + auth::Base64Encode("AWS:" + registry_->signer().Issue(kBob, kNow));
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  HttpResponse Do(const std::string& method, const std::string& target,
+                  const std::string& authorization, const std::string& body = "",
+                  http::Headers headers = {}) {
+    HttpRequest r;
+    r.method = method;
+    r.target = target;
+    size_t q = target.find('?');
+    r.path = target.substr(0, q);
+    if (q != std::string::npos) r.query = target.substr(q + 1);
+    r.headers = std::move(headers);
+    r.headers.emplace_back("host", "127.0.0.1:5000");
+    if (!authorization.empty()) r.headers.emplace_back("authorization", authorization);
+    r.headers.emplace_back("content-length", std::to_string(body.size()));
+    r.remote_ip = "127.0.0.1";
+    http::BodyPlan plan = registry_->OnHeader(r);
+    if (plan.early) return *plan.early;
+    if (plan.sink) {
+      EXPECT_TRUE(plan.sink->Write(body.data(), body.size()));
+      r.body_in_sink = true;
+      r.sink_bytes = body.size();
+    } else {
+      r.body = body;
+    }
+    return registry_->OnRequest(r, plan);
+  }
+
+  static std::string H(const HttpResponse& r, const char* name) {
+    const std::string* v = r.Header(name);
+    return v ? *v : "";
+  }
+
+  // POST + PATCH + PUT, as skopeo does.
+  HttpResponse Push(const std::string& repo, const std::string& data, const std::string& auth,
+                    const std::string& digest_override = "") {
+    HttpResponse start = Do("POST", "/v2/" + repo + "/blobs/uploads/", auth);
+    if (start.status != 202) return start;
+    std::string location = H(start, "Location");
+    HttpResponse patch = Do("PATCH", location, auth, data);
+    EXPECT_EQ(patch.status, 202);
+    EXPECT_EQ(H(patch, "Range"), "0-" + std::to_string(data.size() - 1));
+    std::string digest = digest_override.empty() ? storage::Sha256Digest(data) : digest_override;
+    return Do("PUT", H(patch, "Location") + "?digest=" + digest, auth);
+  }
+
+  size_t StoredBlobs() {
+    size_t n = 0;
+    for (const auto& e : fs::recursive_directory_iterator(dir_ / "blobs")) n += e.is_regular_file();
+    return n;
+  }
+
+  fs::path dir_;
+  int64_t now_ = kNow + 10;
+  std::unique_ptr<policy_engine::engine::Engine> engine_;
+  std::shared_ptr<Registry> registry_;
+  std::string alice_, bob_;
+};
+
+TEST_F(RegistryTest, PingChallengesWithoutCredentials) {
+  HttpResponse r = Do("GET", "/v2/", "");
+  EXPECT_EQ(r.status, 401);
+  EXPECT_EQ(H(r, "WWW-Authenticate"),
+            "Basic realm=\"https://127.0.0.1:5000/\",service=\"ecr.amazonaws.com\"");
+  EXPECT_NE(r.body.find("UNAUTHORIZED"), std::string::npos);
+  EXPECT_EQ(Do("GET", "/v2/", "Basic Og==").status, 401);
+  HttpResponse ok = Do("GET", "/v2/", alice_);
+  EXPECT_EQ(ok.status, 200);
+  EXPECT_EQ(ok.body, "{}");
+  EXPECT_EQ(H(ok, "Docker-Distribution-Api-Version"), "registry/2.0");
+}
+
+TEST_F(RegistryTest, ExpiredTokenIsRefused) {
+  now_ = kNow + 12 * 3600;
+  EXPECT_EQ(Do("GET", "/v2/", alice_).status, 401);
+  EXPECT_EQ(Do("GET", "/v2/payments/worker/tags/list", alice_).status, 401);
+}
+
+TEST_F(RegistryTest, PushPullListDelete) {
+  const std::string repo = "payments/worker";
+  std::string layer = "layer bytes", config = "{\"config\":true}";
+  std::string ld = storage::Sha256Digest(layer), cd = storage::Sha256Digest(config);
+  EXPECT_EQ(Do("HEAD", "/v2/" + repo + "/blobs/" + ld, alice_).status, 404);
+  HttpResponse put = Push(repo, layer, alice_);
+  ASSERT_EQ(put.status, 201) << put.body;
+  EXPECT_EQ(H(put, "Docker-Content-Digest"), ld);
+  // Single-request (monolithic) upload for the config.
+  HttpResponse mono = Do("POST", "/v2/" + repo + "/blobs/uploads/?digest=" + cd, alice_, config);
+  ASSERT_EQ(mono.status, 201) << mono.body;
+  HttpResponse head = Do("HEAD", "/v2/" + repo + "/blobs/" + ld, alice_);
+  EXPECT_EQ(head.status, 200);
+  EXPECT_EQ(head.head_length.value_or(0), layer.size());
+
+  std::string manifest = R"({"schemaVersion":2,"config":{"mediaType":"x","digest":")" + cd +
+                         R"(","size":1},"layers":[{"mediaType":"y","digest":")" + ld +
+                         R"(","size":1}]})";
+  std::string md = storage::Sha256Digest(manifest);
+  HttpResponse pm = Do("PUT", "/v2/" + repo + "/manifests/v1", alice_, manifest,
+                       {{"content-type", "application/vnd.oci.image.manifest.v1+json"}});
+  ASSERT_EQ(pm.status, 201) << pm.body;
+  EXPECT_EQ(H(pm, "Docker-Content-Digest"), md);
+  EXPECT_EQ(H(pm, "Location"), "/v2/" + repo + "/manifests/" + md);
+
+  HttpResponse gm = Do("GET", "/v2/" + repo + "/manifests/v1", alice_);
+  ASSERT_EQ(gm.status, 200);
+  EXPECT_EQ(gm.body, manifest);
+  EXPECT_EQ(H(gm, "Content-Type"), "application/vnd.oci.image.manifest.v1+json");
+  EXPECT_EQ(H(gm, "Docker-Content-Digest"), md);
+  HttpResponse hm = Do("HEAD", "/v2/" + repo + "/manifests/" + md, alice_);
+  EXPECT_EQ(hm.status, 200);
+  EXPECT_EQ(hm.head_length.value_or(0), manifest.size());
+  HttpResponse gb = Do("GET", "/v2/" + repo + "/blobs/" + ld, alice_);
+  ASSERT_EQ(gb.status, 200);
+  EXPECT_FALSE(gb.file_path.empty());
+
+  HttpResponse tags = Do("GET", "/v2/" + repo + "/tags/list", alice_);
+  EXPECT_EQ(tags.body, R"({"name":"payments/worker","tags":["v1"]})");
+  ASSERT_EQ(Do("PUT", "/v2/" + repo + "/manifests/v2", alice_, manifest).status, 201);
+  HttpResponse page = Do("GET", "/v2/" + repo + "/tags/list?n=1", alice_);
+  EXPECT_EQ(page.body, R"({"name":"payments/worker","tags":["v1"]})");
+  EXPECT_EQ(H(page, "Link"), "</v2/payments/worker/tags/list?n=1&last=v1>; rel=\"next\"");
+
+  // Delete needs ecr:BatchDeleteImage, which alice does not have.
+  EXPECT_EQ(Do("DELETE", "/v2/" + repo + "/manifests/" + md, alice_).status, 403);
+}
+
+TEST_F(RegistryTest, BlobRanges) {
+  const std::string repo = "payments/worker";
+  std::string data = "0123456789";
+  ASSERT_EQ(Push(repo, data, alice_).status, 201);
+  std::string url = "/v2/" + repo + "/blobs/" + storage::Sha256Digest(data);
+  HttpResponse part = Do("GET", url, alice_, "", {{"range", "bytes=2-4"}});
+  EXPECT_EQ(part.status, 206);
+  EXPECT_EQ(part.body, "234");
+  EXPECT_EQ(H(part, "Content-Range"), "bytes 2-4/10");
+  HttpResponse tail = Do("GET", url, alice_, "", {{"range", "bytes=7-"}});
+  EXPECT_EQ(tail.body, "789");
+  HttpResponse clipped = Do("GET", url, alice_, "", {{"range", "bytes=8-100"}});
+  EXPECT_EQ(clipped.body, "89");
+  HttpResponse beyond = Do("GET", url, alice_, "", {{"range", "bytes=10-"}});
+  EXPECT_EQ(beyond.status, 416);
+  EXPECT_EQ(H(beyond, "Content-Range"), "bytes */10");
+  HttpResponse odd = Do("GET", url, alice_, "", {{"range", "bytes=-3"}});  // suffix: whole blob
+  EXPECT_EQ(odd.status, 200);
+  EXPECT_FALSE(odd.file_path.empty());
+}
+
+TEST_F(RegistryTest, DeniedPushStoresNothing) {
+  const std::string repo = "payments/worker";
+  HttpResponse r = Push(repo, "secret layer", bob_);
+  EXPECT_EQ(r.status, 403);
+  EXPECT_NE(r.body.find("\"code\":\"DENIED\""), std::string::npos);
+  EXPECT_NE(r.body.find("User: arn:aws:iam::444455556666:user/bob is not authorized to perform: "
+                        "ecr:InitiateLayerUpload on resource: "
+                        "arn:aws:ecr:us-east-1:111122223333:repository/payments/worker"),
+            std::string::npos)
+      << r.body;
+  EXPECT_EQ(Do("PUT", "/v2/" + repo + "/manifests/v1", bob_, "{}").status, 403);
+  EXPECT_EQ(StoredBlobs(), 0u);
+  EXPECT_EQ(registry_->authorizer().denied(), 2u);
+}
+
+TEST_F(RegistryTest, UploadIdsAreBoundToTheirRepositoryAndPrincipalChecks) {
+  HttpResponse start = Do("POST", "/v2/payments/worker/blobs/uploads/", alice_);
+  ASSERT_EQ(start.status, 202);
+  std::string uuid = H(start, "Docker-Upload-UUID");
+  // Bob is denied before the upload id is even looked at.
+  EXPECT_EQ(Do("PATCH", "/v2/payments/worker/blobs/uploads/" + uuid, bob_, "x").status, 403);
+  // Status and cancel.
+  HttpResponse status = Do("GET", "/v2/payments/worker/blobs/uploads/" + uuid, alice_);
+  EXPECT_EQ(status.status, 204);
+  EXPECT_EQ(Do("DELETE", "/v2/payments/worker/blobs/uploads/" + uuid, alice_).status, 204);
+  HttpResponse gone = Do("GET", "/v2/payments/worker/blobs/uploads/" + uuid, alice_);
+  EXPECT_EQ(gone.status, 404);
+  EXPECT_NE(gone.body.find("BLOB_UPLOAD_UNKNOWN"), std::string::npos);
+}
+
+TEST_F(RegistryTest, UploadsBelongToTheirPrincipal) {
+  std::string admin =
+      "Basic " + auth::Base64Encode("AWS:" + registry_->signer().Issue(
+                                                 "arn:aws:iam::111122223333:user/admin", kNow));
+  HttpResponse start = Do("POST", "/v2/payments/worker/blobs/uploads/", alice_);
+  ASSERT_EQ(start.status, 202);
+  std::string location = H(start, "Location");
+  // admin may push to the repository, but not into alice's upload.
+  HttpResponse patch = Do("PATCH", location, admin, "x");
+  EXPECT_EQ(patch.status, 404);
+  EXPECT_NE(patch.body.find("BLOB_UPLOAD_UNKNOWN"), std::string::npos);
+  EXPECT_EQ(Do("DELETE", location, admin).status, 404);
+  EXPECT_EQ(Do("GET", location, alice_).status, 204);
+}
+
+TEST_F(RegistryTest, WrongDigestStoresNothing) {
+  HttpResponse r = Push("payments/worker", "abc", alice_, storage::Sha256Digest("something else"));
+  EXPECT_EQ(r.status, 400);
+  EXPECT_NE(r.body.find("DIGEST_INVALID"), std::string::npos);
+  EXPECT_EQ(StoredBlobs(), 0u);
+}
+
+TEST_F(RegistryTest, ManifestChecks) {
+  const std::string repo = "payments/worker";
+  std::string missing = storage::Sha256Digest("never pushed");
+  std::string manifest = R"({"schemaVersion":2,"layers":[{"digest":")" + missing + R"("}]})";
+  HttpResponse r = Do("PUT", "/v2/" + repo + "/manifests/v1", alice_, manifest);
+  EXPECT_EQ(r.status, 400);
+  EXPECT_NE(r.body.find("MANIFEST_BLOB_UNKNOWN"), std::string::npos);
+  EXPECT_NE(
+      Do("PUT", "/v2/" + repo + "/manifests/v1", alice_, "{not json").body.find("MANIFEST_INVALID"),
+      std::string::npos);
+  EXPECT_NE(
+      Do("PUT", "/v2/" + repo + "/manifests/" + missing, alice_, "{}").body.find("DIGEST_INVALID"),
+      std::string::npos);
+  HttpResponse unknown = Do("GET", "/v2/" + repo + "/manifests/nope", alice_);
+  EXPECT_EQ(unknown.status, 404);
+  EXPECT_NE(unknown.body.find(R"("detail":{"Tag":"nope"})"), std::string::npos) << unknown.body;
+}
+
+TEST_F(RegistryTest, RepositoriesMustExist) {
+  HttpResponse r = Do("GET", "/v2/payments/missing/manifests/v1", alice_);
+  EXPECT_EQ(r.status, 404);
+  EXPECT_NE(r.body.find("NAME_UNKNOWN"), std::string::npos) << r.body;
+  EXPECT_EQ(Do("GET", "/v2/Bad/manifests/v1", alice_).status, 400);
+  EXPECT_EQ(Do("DELETE", "/v2/payments/worker/blobs/" + storage::Sha256Digest("x"), alice_).status,
+            405);
+}
+
+TEST_F(RegistryTest, CatalogIsFiltered) {
+  HttpResponse alice = Do("GET", "/v2/_catalog", alice_);
+  ASSERT_EQ(alice.status, 200);
+  EXPECT_EQ(alice.body,
+            R"({"repositories":["payments/api","payments/worker","platform/base-images"]})");
+  HttpResponse bob = Do("GET", "/v2/_catalog", bob_);
+  EXPECT_EQ(bob.body, R"({"repositories":[]})");
+}
+
+TEST_F(RegistryTest, CrossRepositoryMount) {
+  ASSERT_EQ(Push("payments/worker", "shared", alice_).status, 201);
+  std::string d = storage::Sha256Digest("shared");
+  // alice may read payments/worker and push to payments/api (team tag): the blob is mounted.
+  HttpResponse mounted =
+      Do("POST", "/v2/payments/api/blobs/uploads/?mount=" + d + "&from=payments%2Fworker", alice_);
+  EXPECT_EQ(mounted.status, 201) << mounted.body;
+  EXPECT_EQ(H(mounted, "Docker-Content-Digest"), d);
+  EXPECT_EQ(Do("HEAD", "/v2/payments/api/blobs/" + d, alice_).status, 200);
+  // A blob the source does not hold: silently a normal upload (R153).
+  std::string other = storage::Sha256Digest("not there");
+  HttpResponse fallback = Do(
+      "POST", "/v2/payments/api/blobs/uploads/?mount=" + other + "&from=payments/worker", alice_);
+  EXPECT_EQ(fallback.status, 202);
+  EXPECT_FALSE(H(fallback, "Docker-Upload-UUID").empty());
+}
+
+}  // namespace
+}  // namespace registry_frontend::registry

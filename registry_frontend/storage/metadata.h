@@ -1,0 +1,69 @@
+// Registry metadata in SQLite (WAL): repositories, manifests, tags, and which blobs each
+// repository holds.
+//
+// Why per-repository blob links although blobs are stored once globally: an answer to
+// `HEAD /v2/a/blobs/D` must not reveal that D was pushed to repository b (R157 spirit), and a
+// manifest may only reference blobs pushed to (or mounted into) its own repository
+// (MANIFEST_BLOB_UNKNOWN otherwise).
+//
+// Thread safety: all methods may be called concurrently (one connection behind a mutex; the
+// statements are short). Errors are Status values (code UNKNOWN for SQLite failures,
+// MANIFEST_UNKNOWN / NAME_UNKNOWN for absent rows).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "policy_engine/common/status.h"
+
+struct sqlite3;
+
+namespace registry_frontend::storage {
+
+using policy_engine::Result;
+using policy_engine::Status;
+
+struct ManifestRecord {
+  std::string digest;
+  std::string media_type;
+  std::string body;
+};
+
+class Metadata {
+ public:
+  static Result<std::unique_ptr<Metadata>> Open(const std::string& path);
+  ~Metadata();
+  Metadata(const Metadata&) = delete;
+  Metadata& operator=(const Metadata&) = delete;
+
+  Status EnsureRepository(const std::string& name, const std::string& arn);
+
+  Status LinkBlob(const std::string& repository, const std::string& digest);
+  bool HasBlob(const std::string& repository, const std::string& digest);
+
+  // Stores the manifest and, when `tag` is non-empty, points the tag at it — in one transaction.
+  Status PutManifest(const std::string& repository, const ManifestRecord& manifest,
+                     const std::string& tag);
+  // By tag or digest; NOT_FOUND when absent.
+  Result<ManifestRecord> GetManifest(const std::string& repository, const std::string& reference);
+  // By digest: the manifest and every tag pointing at it. By tag (R155): the tag, and the
+  // manifest too when no other tag points at it. NOT_FOUND when absent.
+  Status DeleteManifest(const std::string& repository, const std::string& reference);
+
+  // Tags in lexical order after `last`, at most `limit` (0 = all).
+  Result<std::vector<std::string>> ListTags(const std::string& repository, const std::string& last,
+                                            size_t limit);
+
+ private:
+  explicit Metadata(sqlite3* db) : db_(db) {}
+  Status Exec(const char* sql);
+
+  std::mutex mu_;
+  sqlite3* db_;
+};
+
+}  // namespace registry_frontend::storage

@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# `portcullis serve` / `login-password` command-line behaviour without skopeo (curl only):
+# usage errors, --config, the 401 challenge, SIGHUP reload (a bad file keeps the old
+# configuration; a good one replaces it) and a clean stop on SIGTERM.
+# Usage: serve_cli_test.sh PORTCULLIS_BINARY. Exit 77 (skipped) without curl or python3.
+set -uo pipefail
+portcullis=${1:?usage: serve_cli_test.sh PORTCULLIS_BINARY}
+if ! command -v curl >/dev/null || ! command -v python3 >/dev/null; then
+  echo "SKIP: needs curl and python3 (tools/install-deps.sh --test)"
+  exit 77
+fi
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+tmp=$(mktemp -d /tmp/portcullis-serve-cli.XXXXXX)
+server_pid=""
+cleanup() {
+  [[ -n $server_pid ]] && kill -TERM "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+failures=0
+expect() {  # expect DESCRIPTION ACTUAL WANTED
+  if [[ $2 == "$3" ]]; then echo "ok   $1"; else
+    echo "FAIL $1: got \`$2\`, want \`$3\`"; failures=$((failures + 1)); fi
+}
+
+"$portcullis" login-password --data "$tmp/data" --user mallory >/dev/null 2>"$tmp/err"
+expect "unknown user exits 2" "$?" 2
+"$portcullis" serve --listen nonsense >/dev/null 2>&1
+expect "bad --listen exits 2" "$?" 2
+echo '{' > "$tmp/bad.json"
+"$portcullis" serve --config "$tmp/bad.json" --data "$tmp/data" >/dev/null 2>&1
+expect "bad --config exits 2" "$?" 2
+
+cp "$root/corpus/stores/demo-store.json" "$tmp/store.json"
+"$portcullis" serve --config "$tmp/store.json" --data "$tmp/data" --listen 127.0.0.1:0 \
+  >"$tmp/log" 2>&1 &
+server_pid=$!
+for _ in $(seq 100); do grep -q "listening on" "$tmp/log" && break; sleep 0.1; done
+port=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$tmp/log")
+url=http://127.0.0.1:$port
+alice=$("$portcullis" login-password --config "$tmp/store.json" --data "$tmp/data" \
+        --user arn:aws:iam::111122223333:user/engineering/alice)
+code() { curl -s -o /dev/null -w '%{http_code}' "$@"; }
+
+expect "ping without credentials" "$(code "$url/v2/")" 401
+expect "challenge" "$(curl -s -D - -o /dev/null "$url/v2/" | tr -d '\r' | grep -i '^www-authenticate')" \
+  "WWW-Authenticate: Basic realm=\"https://127.0.0.1:$port/\",service=\"ecr.amazonaws.com\""
+expect "ping with alice" "$(code -u "AWS:$alice" "$url/v2/")" 200
+expect "tags/list with alice" "$(code -u "AWS:$alice" "$url/v2/payments/worker/tags/list")" 200
+
+echo '{"accounts": [' > "$tmp/store.json"
+kill -HUP "$server_pid"
+for _ in $(seq 50); do grep -q "reload failed" "$tmp/log" && break; sleep 0.1; done
+expect "a bad reload is reported" "$(grep -c 'reload failed' "$tmp/log")" 1
+expect "and the old configuration stays" \
+  "$(code -u "AWS:$alice" "$url/v2/payments/worker/tags/list")" 200
+
+python3 - "$root/corpus/stores/demo-store.json" "$tmp/store.json" <<'PY'
+import json, sys
+store = json.load(open(sys.argv[1]))
+store["repositories"] = [r for r in store["repositories"] if not r["arn"].endswith("/worker")]
+json.dump(store, open(sys.argv[2], "w"))
+PY
+kill -HUP "$server_pid"
+for _ in $(seq 50); do grep -q "configuration reloaded" "$tmp/log" && break; sleep 0.1; done
+expect "a good reload applies: payments/worker is gone" \
+  "$(code -u "AWS:$alice" "$url/v2/payments/worker/tags/list")" 404
+
+kill -TERM "$server_pid"
+wait "$server_pid"
+expect "SIGTERM stops the server cleanly" "$?" 0
+server_pid=""
+echo "$failures failure(s)"
+exit $((failures > 0))

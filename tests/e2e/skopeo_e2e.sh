@@ -1,0 +1,134 @@
+#!/usr/bin/env bash
+# End to end with the real skopeo (Debian 12, 1.9.3) against `portcullis serve` on a free
+# 127.0.0.1 port with a temporary data directory and the built-in demo store:
+#   alice (111122223333, team payments) logs in, pushes, inspects, lists tags and pulls back
+#   byte-exact from payments/worker; bob (444455556666) is refused (403) on push and nothing he
+#   sent is stored; a forged password is refused at login; admin deletes the image.
+# Usage: skopeo_e2e.sh PORTCULLIS_BINARY. Exit 77 (ctest SKIP_RETURN_CODE) when skopeo is missing.
+set -uo pipefail
+portcullis=${1:?usage: skopeo_e2e.sh PORTCULLIS_BINARY}
+here=$(cd "$(dirname "$0")" && pwd)
+if ! command -v skopeo >/dev/null; then
+  echo "SKIP: skopeo is not installed (tools/install-deps.sh --test)"
+  exit 77
+fi
+
+tmp=$(mktemp -d /tmp/portcullis-e2e.XXXXXX)
+server_pid=""
+cleanup() {
+  if [[ -n $server_pid ]]; then
+    kill -TERM "$server_pid" 2>/dev/null
+    wait "$server_pid" 2>/dev/null
+  fi
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+export REGISTRY_AUTH_FILE=$tmp/auth.json XDG_RUNTIME_DIR=$tmp/run
+mkdir -p "$tmp/run"
+
+failures=0
+check() {  # check DESCRIPTION COMMAND...
+  local what=$1; shift
+  if "$@" >"$tmp/out" 2>&1; then
+    echo "ok   $what"
+  else
+    echo "FAIL $what"; sed 's/^/     /' "$tmp/out"; failures=$((failures + 1))
+  fi
+}
+refuse() {  # refuse DESCRIPTION PATTERN COMMAND...: the command must fail with PATTERN in output
+  local what=$1 pattern=$2; shift 2
+  if "$@" >"$tmp/out" 2>&1; then
+    echo "FAIL $what (succeeded)"; failures=$((failures + 1))
+  elif grep -q -- "$pattern" "$tmp/out"; then
+    echo "ok   $what"
+  else
+    echo "FAIL $what (no \`$pattern\`)"; sed 's/^/     /' "$tmp/out"; failures=$((failures + 1))
+  fi
+}
+
+# Start the server on any free port and read the port from its first line.
+"$portcullis" serve --data "$tmp/data" --listen 127.0.0.1:0 >"$tmp/server.log" 2>&1 &
+server_pid=$!
+for _ in $(seq 100); do
+  grep -q "listening on" "$tmp/server.log" && break
+  kill -0 "$server_pid" 2>/dev/null || break
+  sleep 0.1
+done
+port=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$tmp/server.log")
+if [[ -z $port ]]; then
+  echo "FAIL server did not start"; cat "$tmp/server.log"; exit 1
+fi
+reg=127.0.0.1:$port
+echo "server on $reg (pid $server_pid)"
+
+alice=$("$portcullis" login-password --data "$tmp/data" --user alice)
+bob=$("$portcullis" login-password --data "$tmp/data" --user bob)
+admin=$("$portcullis" login-password --data "$tmp/data" --user admin)
+
+digest=$("$here/make-oci-image.sh" "$tmp/image" v1 2 1048576)
+bob_digest=$("$here/make-oci-image.sh" "$tmp/bob-image" v1 2 65536)
+
+check "alice logs in" bash -c "echo '$alice' | skopeo login --tls-verify=false -u AWS --password-stdin $reg"
+refuse "a forged password is refused at login" "invalid username/password" \
+  skopeo login --tls-verify=false -u AWS -p "${alice%?}x" "$reg"
+check "alice pushes oci:image:v1 to payments/worker:v1" \
+  skopeo copy --dest-tls-verify=false --dest-creds "AWS:$alice" --digestfile "$tmp/pushed" \
+  "oci:$tmp/image:v1" "docker://$reg/payments/worker:v1"
+check "the pushed manifest digest is the layout's" test "$(cat "$tmp/pushed" 2>/dev/null)" = "$digest"
+check "inspect --raw returns the same manifest bytes" bash -c \
+  "skopeo inspect --raw --tls-verify=false --creds 'AWS:$alice' docker://$reg/payments/worker:v1 \
+   > '$tmp/raw' && test \"sha256:\$(sha256sum < '$tmp/raw' | cut -d' ' -f1)\" = '$digest'"
+check "inspect shows the tag" bash -c \
+  "skopeo inspect --tls-verify=false --creds 'AWS:$alice' docker://$reg/payments/worker:v1 \
+   | grep -q '\"v1\"'"
+check "list-tags" bash -c \
+  "skopeo list-tags --tls-verify=false --creds 'AWS:$alice' docker://$reg/payments/worker \
+   | tr -d ' \n' | grep -q '\"Tags\":\[\"v1\"\]'"
+check "alice pulls back to dir:" skopeo copy --src-tls-verify=false --src-creds "AWS:$alice" \
+  "docker://$reg/payments/worker:v1" "dir:$tmp/pulled"
+check "pulled manifest is byte-exact" cmp "$tmp/pulled/manifest.json" \
+  "$tmp/image/blobs/sha256/${digest#sha256:}"
+for blob in "$tmp"/image/blobs/sha256/*; do
+  hex=$(basename "$blob")
+  [[ $hex == "${digest#sha256:}" ]] && continue
+  check "pulled blob ${hex:0:12} is byte-exact" cmp "$tmp/pulled/$hex" "$blob"
+done
+
+refuse "bob (other account, no push permission) gets 403 on push" "403" \
+  skopeo copy --dest-tls-verify=false --dest-creds "AWS:$bob" \
+  "oci:$tmp/bob-image:v1" "docker://$reg/payments/worker:bob"
+stored=0
+for blob in "$tmp"/bob-image/blobs/sha256/*; do
+  hex=$(basename "$blob")
+  [[ -e $tmp/data/blobs/sha256/${hex:0:2}/$hex ]] && stored=$((stored + 1))
+done
+check "nothing bob sent is stored" test "$stored" -eq 0
+check "bob's tag does not exist" bash -c \
+  "! skopeo inspect --raw --tls-verify=false --creds 'AWS:$alice' docker://$reg/payments/worker:bob"
+refuse "a repository that is not configured is NAME_UNKNOWN" "name unknown\|NAME_UNKNOWN\|not known" \
+  skopeo copy --dest-tls-verify=false --dest-creds "AWS:$admin" \
+  "oci:$tmp/image:v1" "docker://$reg/payments/nowhere:v1"
+
+# Cross-repository copy (skopeo mounts blobs it has seen in payments/worker), then a
+# cross-account pull that both bob's identity policy and the repository policy allow (R116).
+check "admin copies payments/worker:v1 to payments/api:v1" \
+  skopeo copy --src-tls-verify=false --dest-tls-verify=false --src-creds "AWS:$admin" \
+  --dest-creds "AWS:$admin" "docker://$reg/payments/worker:v1" "docker://$reg/payments/api:v1"
+check "bob pulls payments/api:v1 across accounts" skopeo copy --src-tls-verify=false \
+  --src-creds "AWS:$bob" "docker://$reg/payments/api:v1" "dir:$tmp/bob-pulled"
+check "bob's pull is byte-exact" cmp "$tmp/bob-pulled/manifest.json" \
+  "$tmp/image/blobs/sha256/${digest#sha256:}"
+refuse "bob cannot pull payments/worker (no repository policy for his account)" "denied" \
+  skopeo inspect --raw --tls-verify=false --creds "AWS:$bob" "docker://$reg/payments/worker:v1"
+
+check "admin deletes payments/worker:v1" \
+  skopeo delete --tls-verify=false --creds "AWS:$admin" "docker://$reg/payments/worker:v1"
+refuse "the deleted image is gone" "manifest unknown" \
+  skopeo inspect --raw --tls-verify=false --creds "AWS:$alice" "docker://$reg/payments/worker:v1"
+
+kill -TERM "$server_pid"
+if wait "$server_pid"; then echo "ok   server stopped cleanly"; else
+  echo "FAIL server exit status $?"; failures=$((failures + 1)); fi
+server_pid=""
+echo "$failures failure(s)"
+exit $((failures > 0))
