@@ -7,6 +7,7 @@
 //   BM_DecideReference/statements:N the reference evaluator on the same requests
 //   BM_Compile/statements:N         Store -> DecisionProgram
 //   BM_IncrementalUpdate/statements:N  one repository policy replaced (new snapshot)
+//   BM_IncrementalEntityUpdate/statements:N  one principal added or replaced (new snapshot)
 // The workload is bench/workload.h; `make_workload` writes it to files for other engines.
 #include <benchmark/benchmark.h>
 
@@ -196,6 +197,19 @@ void BM_IncrementalUpdate(benchmark::State& state) {
   }
 }
 
+void BM_IncrementalEntityUpdate(benchmark::State& state) {
+  Fixture& f = Get(static_cast<size_t>(state.range(0)));
+  std::vector<const policy_engine::store::Entity*> entities;
+  for (const auto& [arn, e] : f.store->entities()) entities.push_back(&e);
+  size_t next = 0;
+  std::shared_ptr<const DecisionProgram> current = f.program;
+  for (auto _ : state) {
+    auto p = current->WithEntity(*entities[next], *f.store);
+    current = *p;
+    if (++next == entities.size()) next = 0;
+  }
+}
+
 void Sizes(benchmark::internal::Benchmark* b) {
   b->ArgName("statements");
   for (int64_t n : {10, 1000, 10000, 100000}) b->Arg(n);
@@ -207,6 +221,7 @@ BENCHMARK(BM_PrepareAndDecide)->Apply(Sizes)->UseRealTime();
 BENCHMARK(BM_DecideReference)->Apply(Sizes)->UseRealTime();
 BENCHMARK(BM_Compile)->Apply(Sizes)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_IncrementalUpdate)->Apply(Sizes)->Unit(benchmark::kMicrosecond)->UseRealTime();
+BENCHMARK(BM_IncrementalEntityUpdate)->Apply(Sizes)->Unit(benchmark::kMicrosecond)->UseRealTime();
 
 }  // namespace
 

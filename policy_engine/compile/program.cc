@@ -275,6 +275,7 @@ Result<std::shared_ptr<const DecisionProgram>> DecisionProgram::Compile(const st
   compiler.ComputeStats();
   program->tables_ = std::move(tables);
   program->overlay_ = std::make_shared<const RepositoryMap>();
+  program->entity_overlay_ = std::make_shared<const EntityMap>();
   return std::shared_ptr<const DecisionProgram>(std::move(program));
 }
 
@@ -288,6 +289,13 @@ ActionId DecisionProgram::FindAction(std::string_view action) const {
   }
   auto it = tables_->action_ids.find(std::string_view(buffer, action.size()));
   return it == tables_->action_ids.end() ? kUnknownAction : it->second;
+}
+
+const EntityBlock* DecisionProgram::FindEntity(std::string_view arn) const {
+  auto o = entity_overlay_->find(arn);
+  if (o != entity_overlay_->end()) return o->second.get();
+  auto it = tables_->entities.find(arn);
+  return it == tables_->entities.end() ? nullptr : it->second.get();
 }
 
 const RepositoryBlock* DecisionProgram::FindRepository(std::string_view arn) const {
@@ -381,11 +389,9 @@ void DecisionProgram::Prepare(const store::StoreRequest& request, PreparedReques
   // Principal side (R107): identity, boundary, SCP levels.
   const EntityBlock* entity = nullptr;
   if (p.kind == PrincipalKind::kUser) {
-    auto it = tables_->entities.find(std::string_view(p.arn));
-    if (it != tables_->entities.end()) entity = it->second.get();
+    entity = FindEntity(p.arn);
   } else if (p.kind == PrincipalKind::kAssumedRole || p.kind == PrincipalKind::kRole) {
-    auto it = tables_->entities.find(std::string_view(p.role_arn));
-    if (it != tables_->entities.end()) entity = it->second.get();
+    entity = FindEntity(p.role_arn);
   }
   if (entity != nullptr) {
     out.identity = &entity->identity;
@@ -676,6 +682,29 @@ Result<std::shared_ptr<const DecisionProgram>> DecisionProgram::WithRepositoryPo
   return std::shared_ptr<const DecisionProgram>(std::move(next));
 }
 
+Result<std::shared_ptr<const DecisionProgram>> DecisionProgram::WithEntity(
+    const store::Entity& entity, const store::Store& store) const {
+  if (store.entities().find(entity.arn) == store.entities().end()) {
+    return Status("UNKNOWN_PRINCIPAL", "`" + entity.arn + "` is not a principal of the store");
+  }
+  auto next = std::make_shared<DecisionProgram>(*this);
+  Compiler compiler(*next, store, *tables_, nullptr);
+  auto block = compiler.Entity(entity);
+  if (entity_overlay_->size() < kMaxOverlay) {
+    auto overlay = std::make_shared<EntityMap>(*entity_overlay_);
+    (*overlay)[entity.arn] = std::move(block);
+    next->entity_overlay_ = std::move(overlay);
+  } else {
+    auto tables = std::make_shared<Tables>(*next->tables_);
+    for (const auto& [arn, b] : *entity_overlay_) tables->entities[arn] = b;
+    tables->entities[entity.arn] = std::move(block);
+    next->tables_ = std::move(tables);
+    next->entity_overlay_ = std::make_shared<const EntityMap>();
+  }
+  if (FindEntity(entity.arn) == nullptr) ++next->stats_.entities;
+  return std::shared_ptr<const DecisionProgram>(std::move(next));
+}
+
 std::string DecisionProgram::Dump() const {
   std::string out;
   out += "program: " + std::to_string(stats_.statements) + " statements in " +
@@ -697,6 +726,7 @@ std::string DecisionProgram::Dump() const {
   };
   std::map<std::string, const EntityBlock*> entities;
   for (const auto& [arn, e] : tables_->entities) entities.emplace(arn, e.get());
+  for (const auto& [arn, e] : *entity_overlay_) entities[arn] = e.get();
   for (const auto& [arn, e] : entities) {
     out += "principal " + arn + "\n";
     dump_set("identity", e->identity);

@@ -187,6 +187,11 @@ class DecisionProgram {
   // store did not know it.
   Result<std::shared_ptr<const DecisionProgram>> WithRepositoryPolicy(
       const store::Repository& repository, const store::Store& store) const;
+  // Adds or replaces a principal (user or role): its identity policies, groups and boundary as
+  // `store` defines them (the entity must be in `store`, which resolves its groups and managed
+  // policies).
+  Result<std::shared_ptr<const DecisionProgram>> WithEntity(const store::Entity& entity,
+                                                            const store::Store& store) const;
 
   // Human-readable listing of the program (sizes, action universe, per-block indexes).
   std::string Dump() const;
@@ -218,7 +223,9 @@ class DecisionProgram {
     StringMap<std::shared_ptr<const RepositoryBlock>> registries;
   };
   using RepositoryMap = StringMap<std::shared_ptr<const RepositoryBlock>>;
+  using EntityMap = StringMap<std::shared_ptr<const EntityBlock>>;
   const RepositoryBlock* FindRepository(std::string_view arn) const;
+  const EntityBlock* FindEntity(std::string_view arn) const;
 
   Options options_;
   std::shared_ptr<const Tables> tables_;
@@ -226,6 +233,7 @@ class DecisionProgram {
   // a new Tables when it grows past kMaxOverlay, so an update costs O(overlay), amortised O(1).
   static constexpr size_t kMaxOverlay = 256;
   std::shared_ptr<const RepositoryMap> overlay_;
+  std::shared_ptr<const EntityMap> entity_overlay_;  // the same for principals
   KeyTable keys_;
   Stats stats_;
 };

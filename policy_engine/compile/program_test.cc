@@ -177,6 +177,35 @@ TEST(ProgramTest, ManyIncrementalUpdatesFoldTheOverlayAndKeepTheLatestPolicy) {
   EXPECT_EQ(program->stats().repositories, 2u);
 }
 
+TEST(ProgramTest, IncrementalEntityUpdateAddsAPrincipal) {
+  Fixture f = Make();
+  // A store that also has carol, whose identity policy allows pulls on team-a repositories.
+  std::string with_carol = kStore;
+  std::string carol = R"({"arn": "arn:aws:iam::111122223333:user/carol",
+     "inlinePolicies": [{"name": "pull", "policy": {"Version": "2012-10-17", "Statement": [
+       {"Effect": "Allow", "Action": "ecr:BatchGetImage",
+        "Resource": "arn:aws:ecr:*:111122223333:repository/team-a/*"}]}}]},)";
+  with_carol.insert(with_carol.find("{\"arn\": \"arn:aws:iam::111122223333:user/alice\""), carol);
+  auto next_store = store::Store::Load(with_carol);
+  ASSERT_TRUE(next_store.has_value()) << next_store.error().ToString();
+  const std::string kCarol = "arn:aws:iam::111122223333:user/carol";
+  auto next = f.program->WithEntity(next_store->entities().at(kCarol), *next_store);
+  ASSERT_TRUE(next.has_value());
+  auto req = next_store->ReadRequest(Line(kCarol, "ecr:BatchGetImage", kApi));
+  ASSERT_TRUE(req.has_value());
+  next_store->CompleteContext(*req);
+  PreparedRequest prepared;
+  (*next)->Prepare(*req, prepared);
+  EXPECT_EQ((*next)->Evaluate(prepared).decision, model::Decision::kAllow);
+  EXPECT_EQ((*next)->stats().entities, 3u);
+  f.program->Prepare(*req, prepared);  // the old snapshot does not know carol
+  EXPECT_EQ(f.program->Evaluate(prepared).decision, model::Decision::kImplicitDeny);
+  // An entity the store does not define is refused.
+  store::Entity ghost = next_store->entities().at(kCarol);
+  ghost.arn = "arn:aws:iam::111122223333:user/ghost";
+  EXPECT_FALSE(f.program->WithEntity(ghost, f.store).has_value());
+}
+
 TEST(ProgramTest, FlagsRequestsForTheReferencePath) {
   Fixture f = Make();
   // R63: two spellings of one key.
