@@ -394,24 +394,9 @@ void DumpTo(const Node& node, std::string& out) {
     case Type::kNumber:
       out += node.text;
       break;
-    case Type::kString: {
-      out += '"';
-      for (char ch : node.text) {
-        unsigned char c = static_cast<unsigned char>(ch);
-        if (c == '"' || c == '\\') {
-          out += '\\';
-          out += ch;
-        } else if (c < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out += ch;
-        }
-      }
-      out += '"';
+    case Type::kString:
+      out += Quote(node.text);
       break;
-    }
     case Type::kArray: {
       out += '[';
       for (size_t i = 0; i < node.items.size(); ++i) {
@@ -508,6 +493,26 @@ std::string EscapePointerToken(std::string_view token) {
       out += c;
     }
   }
+  return out;
+}
+
+std::string Quote(std::string_view text) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out = "\"";
+  for (char c : text) {
+    auto u = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (u < 0x20) {
+      out += "\\u00";
+      out += kHex[u >> 4];
+      out += kHex[u & 15];
+    } else {
+      out += c;
+    }
+  }
+  out += '"';
   return out;
 }
 

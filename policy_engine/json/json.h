@@ -76,4 +76,7 @@ std::string EscapePointerToken(std::string_view token);
 // Compact serialisation of a node (used to echo ids and to re-emit sub-documents).
 std::string Dump(const Node& node);
 
+// `text` as a JSON string literal: quotes, `"` and `\` escaped, control characters as \u00XX.
+std::string Quote(std::string_view text);
+
 }  // namespace policy_engine::json

@@ -1212,26 +1212,9 @@ Result<StoreRequest> Store::MakeRequest(std::string_view principal, std::string_
                                         std::string_view resource, model::Context context) const {
   // A request line holding only the three strings: ReadRequest stays the single place that
   // resolves principals and checks actions and resources.
-  auto quote = [](std::string_view text) {
-    std::string out = "\"";
-    for (char c : text) {
-      auto u = static_cast<unsigned char>(c);
-      if (c == '"' || c == '\\') {
-        out += '\\';
-        out += c;
-      } else if (u < 0x20) {
-        static constexpr char kHex[] = "0123456789abcdef";
-        out += "\\u00";
-        out += kHex[u >> 4];
-        out += kHex[u & 15];
-      } else {
-        out += c;
-      }
-    }
-    return out + "\"";
-  };
-  std::string line = "{\"principal\":" + quote(principal) + ",\"action\":" + quote(action) +
-                     ",\"resource\":" + quote(resource) + "}";
+  std::string line = "{\"principal\":" + json::Quote(principal) +
+                     ",\"action\":" + json::Quote(action) +
+                     ",\"resource\":" + json::Quote(resource) + "}";
   auto request = ReadRequest(line);
   if (!request) return request.error();
   request->request.context = std::move(context);

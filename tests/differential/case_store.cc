@@ -112,7 +112,7 @@ Result<StoreCase> CaseToStore(std::string_view line) {
   if (scps != nullptr && principal->account.empty()) scps = nullptr;  // service, anonymous
   std::string account_docs;
   for (const std::string& id : accounts) {
-    std::string a = "{\"id\":" + JsonQuote(id);
+    std::string a = "{\"id\":" + policy_engine::json::Quote(id);
     bool scp_here = scps != nullptr && id == principal->account;
     bool rcp_here = rcps != nullptr && resource_side && id == resource_account;
     if (scp_here || rcp_here) a += ",\"orgId\":\"o-a1b2c3d4e5\"";
@@ -127,7 +127,8 @@ Result<StoreCase> CaseToStore(std::string_view line) {
   std::optional<std::string> boundary;
   auto add_managed = [&](const std::string& arn, const Node& entry) {
     const Node& doc = DocumentOf(entry);
-    managed_docs += (managed_docs.empty() ? "" : ",") + std::string("{\"arn\":") + JsonQuote(arn) +
+    managed_docs += (managed_docs.empty() ? "" : ",") + std::string("{\"arn\":") +
+                    policy_engine::json::Quote(arn) +
                     ",\"policy\":" + std::string(line.substr(doc.begin, doc.end - doc.begin)) + "}";
   };
   bool has_entity = principal->kind == model::PrincipalKind::kUser ||
@@ -151,15 +152,16 @@ Result<StoreCase> CaseToStore(std::string_view line) {
   if (has_entity) {
     std::string arn =
         principal->kind == model::PrincipalKind::kUser ? principal->arn : principal->role_arn;
-    principal_doc = "{\"arn\":" + JsonQuote(arn);
+    principal_doc = "{\"arn\":" + policy_engine::json::Quote(arn);
     if (!attached.empty()) {
       principal_doc += ",\"managedPolicies\":[";
       for (size_t i = 0; i < attached.size(); ++i) {
-        principal_doc += (i ? "," : "") + JsonQuote(attached[i]);
+        principal_doc += (i ? "," : "") + policy_engine::json::Quote(attached[i]);
       }
       principal_doc += "]";
     }
-    if (boundary) principal_doc += ",\"permissionsBoundary\":" + JsonQuote(*boundary);
+    if (boundary)
+      principal_doc += ",\"permissionsBoundary\":" + policy_engine::json::Quote(*boundary);
     principal_doc += "}";
   }
 
@@ -169,14 +171,16 @@ Result<StoreCase> CaseToStore(std::string_view line) {
     const Node& doc = DocumentOf(*rp);
     std::string text(line.substr(doc.begin, doc.end - doc.begin));
     if (HasResourceElement(doc)) {
-      registry_docs = "{\"account\":" + JsonQuote(resource_account) +
-                      ",\"region\":" + JsonQuote(resource_region) + ",\"policy\":" + text + "}";
+      registry_docs = "{\"account\":" + policy_engine::json::Quote(resource_account) +
+                      ",\"region\":" + policy_engine::json::Quote(resource_region) +
+                      ",\"policy\":" + text + "}";
     } else {
       if (!resource_parts || (*resource_parts)[2] != "ecr" ||
           !(*resource_parts)[5].starts_with("repository/")) {
         return NotConvertible("a repository policy needs a repository ARN");
       }
-      repository_docs = "{\"arn\":" + JsonQuote(resource) + ",\"policy\":" + text + "}";
+      repository_docs =
+          "{\"arn\":" + policy_engine::json::Quote(resource) + ",\"policy\":" + text + "}";
     }
   }
 
@@ -187,9 +191,9 @@ Result<StoreCase> CaseToStore(std::string_view line) {
   if (!registry_docs.empty()) out.store_json += ",\"registries\":[" + registry_docs + "]";
   out.store_json += "}";
 
-  out.request_line = "{\"principal\":" + JsonQuote(pnode->text) + ",\"action\":" +
+  out.request_line = "{\"principal\":" + policy_engine::json::Quote(pnode->text) + ",\"action\":" +
                      std::string(line.substr(anode->begin, anode->end - anode->begin)) +
-                     ",\"resource\":" + JsonQuote(resource);
+                     ",\"resource\":" + policy_engine::json::Quote(resource);
   if (const Node* ctx = Present(*req, "context")) {
     out.request_line +=
         ",\"context\":" + std::string(line.substr(ctx->begin, ctx->end - ctx->begin));

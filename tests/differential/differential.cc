@@ -140,8 +140,7 @@ std::string DifferentialChecker::Check(std::string_view line, DiffStats& stats,
   for (const auto* program : {&indexed_, &unindexed_}) {
     compile::PreparedRequest fresh;
     compile::PreparedRequest& prepared =
-        scratch == nullptr ? fresh
-                           : (program == &indexed_ ? scratch->indexed : scratch->unindexed);
+        scratch == nullptr ? fresh : (program == &indexed_ ? scratch->indexed : scratch->unindexed);
     (*program)->Prepare(*request, prepared);
     compile::Verdict fresh_verdict;
     compile::Verdict& v = scratch == nullptr ? fresh_verdict : scratch->verdict;

@@ -15,6 +15,8 @@
 #include <utility>
 
 #include "policy_engine/catalog/catalog.h"
+#include "policy_engine/json/json.h"
+#include "policy_engine/json/json.h"
 #include "policy_engine/match/match.h"
 #include "policy_engine/model/policy.h"
 
@@ -40,28 +42,9 @@ using Strings = std::vector<std::string>;
 
 }  // namespace
 
-std::string JsonQuote(std::string_view s) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out = "\"";
-  for (char c : s) {
-    auto u = static_cast<unsigned char>(c);
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (u < 0x20) {
-      out += "\\u00";
-      out += kHex[u >> 4];
-      out += kHex[u & 15];
-    } else {
-      out += c;
-    }
-  }
-  return out + "\"";
-}
-
 namespace {
 
-std::string Quote(std::string_view s) { return JsonQuote(s); }
+std::string Quote(std::string_view s) { return policy_engine::json::Quote(s); }
 
 // Members are raw JSON texts; names are quoted here.
 class Object {

@@ -55,9 +55,6 @@ class Rng {
   uint64_t state_;
 };
 
-// A JSON string literal for `s` (quotes added; `"`, `\` and control characters escaped).
-std::string JsonQuote(std::string_view s);
-
 class RandomWorld {
  public:
   // Draws the universe and its store document. The request stream starts at index 0.
