@@ -15,7 +15,7 @@
 // Node >= 20, no dependencies beyond the standard library.
 import { writeFileSync } from 'node:fs';
 import { Rng, hashSeed } from './lib/prng.mjs';
-import { runOracle, answerOf, oracleInfo } from './lib/oracle.mjs';
+import { runOracle, answerOf, oracleInfo } from './lib/run-oracle.mjs';
 import { evaluate, BASE_OPERATORS } from './lib/model.mjs';
 import * as W from './lib/world.mjs';
 

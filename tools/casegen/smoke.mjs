@@ -10,7 +10,7 @@
 //   node tools/casegen/smoke.mjs [--oracle /tmp/oracle] [--out corpus/decisions/smoke.jsonl]
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { answerOf, oracleInfo } from './lib/oracle.mjs';
+import { answerOf, oracleInfo } from './lib/run-oracle.mjs';
 
 const args = process.argv.slice(2);
 const opt = (name, dflt) => {

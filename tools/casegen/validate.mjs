@@ -5,7 +5,7 @@
 //
 //   node tools/casegen/validate.mjs [--oracle /tmp/oracle] [files...]
 import { readFileSync } from 'node:fs';
-import { runOracle, answerOf } from './lib/oracle.mjs';
+import { runOracle, answerOf } from './lib/run-oracle.mjs';
 
 const args = process.argv.slice(2);
 const oi = args.indexOf('--oracle');

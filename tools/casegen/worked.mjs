@@ -8,7 +8,7 @@
 // --check additionally evaluates every case with the generator's spec model (lib/model.mjs)
 // and prints disagreements with "expected" (sanity check of the model, not of the spec).
 import { writeFileSync } from 'node:fs';
-import { runOracle, answerOf, oracleInfo } from './lib/oracle.mjs';
+import { runOracle, answerOf, oracleInfo } from './lib/run-oracle.mjs';
 import { evaluate } from './lib/model.mjs';
 import { A, B, REPO, repoArn, userArn, roleArn, sessArn, rootArn, V08, doc, allow, deny, rAllow, rDeny, rcpDeny } from './lib/world.mjs';
 
