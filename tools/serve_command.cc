@@ -77,6 +77,12 @@ void AddServeCommands(CLI::App& app, ServeOptions& serve, LoginPasswordOptions& 
       ->capture_default_str();
   s->add_option("--listen", serve.listen, "HOST:PORT to listen on (port 0: any free port)")
       ->capture_default_str();
+  s->add_option("--repository-settings", serve.repository_settings,
+                "registry settings per repository (imageTagMutability, exclusion filters; "
+                "docs/registry.md); default: every repository MUTABLE");
+  s->add_option("--audit-log", serve.audit_log,
+                "append one JSON line per authorization decision to FILE (`-`: standard error); "
+                "default: no audit log");
   CLI::App* l = app.add_subcommand("login-password",
                                    "print a 12-hour registry password for a principal (as `aws ecr "
                                    "get-login-password`); use it with user `AWS`");
@@ -111,10 +117,37 @@ int RunServe(const ServeOptions& options) {
   }
   auto engine = LoadEngine(options.config);
   if (!engine) return 2;
-  auto registry = rf::registry::Registry::Open(*engine, options.data);
+  rf::registry::RepositorySettings settings;
+  if (!options.repository_settings.empty()) {
+    std::ifstream in(options.repository_settings, std::ios::binary);
+    if (!in) {
+      std::cerr << "portcullis serve: cannot read `" << options.repository_settings << "`\n";
+      return 2;
+    }
+    std::stringstream text;
+    text << in.rdbuf();
+    auto parsed = rf::registry::ParseRepositorySettings(text.str());
+    if (!parsed) {
+      std::cerr << "portcullis serve: " << options.repository_settings << ": "
+                << parsed.error().message() << "\n";
+      return 2;
+    }
+    settings = std::move(*parsed);
+  }
+  auto registry = rf::registry::Registry::Open(*engine, options.data, std::move(settings));
   if (!registry) {
     std::cerr << "portcullis serve: " << registry.error().message() << "\n";
     return 2;
+  }
+  std::shared_ptr<rf::audit::AuditLog> audit_log;
+  if (!options.audit_log.empty()) {
+    auto opened = rf::audit::AuditLog::Open(options.audit_log);
+    if (!opened) {
+      std::cerr << "portcullis serve: " << opened.error().message() << "\n";
+      return 2;
+    }
+    audit_log = std::move(*opened);
+    (*registry)->SetAuditLog(audit_log);
   }
   // Signals are taken by sigwait below: block them before the I/O threads start (they inherit
   // the mask).
@@ -155,6 +188,7 @@ int RunServe(const ServeOptions& options) {
   }
   std::cout << "portcullis: stopping" << std::endl;
   server.Stop();
+  if (audit_log) audit_log->Flush();
   return 0;
 }
 

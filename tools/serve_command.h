@@ -14,6 +14,8 @@ struct ServeOptions {
   std::string config;                     // --config STORE.json; empty = built-in demo store
   std::string data = "portcullis-data";   // --data DIR
   std::string listen = "127.0.0.1:5000";  // --listen HOST:PORT (port 0 = any free port)
+  std::string repository_settings;        // --repository-settings FILE; empty = all MUTABLE
+  std::string audit_log;                  // --audit-log FILE ("-" = stderr); empty = none
 };
 
 struct LoginPasswordOptions {

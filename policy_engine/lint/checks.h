@@ -77,6 +77,15 @@ struct CheckRow {
 // ECR_POLICY_LOCKOUT (lockout.cc): simulated with the reference evaluator.
 void CheckEcrPolicyLockout(const LintContext& c, Reporter& r);
 
+// Semantic and coverage checks (semantic.cc).
+void CheckRedundantResource(const LintContext& c, Reporter& r);
+void CheckAllowNotActionOnAllResources(const LintContext& c, Reporter& r);
+void CheckNonLatin1(const LintContext& c, Reporter& r);
+void CheckConditionNeverTrue(const LintContext& c, Reporter& r);
+void CheckConditionAlwaysTrue(const LintContext& c, Reporter& r);
+void CheckAllowAlwaysOverridden(const LintContext& c, Reporter& r);
+void CheckRedundantStatement(const LintContext& c, Reporter& r);
+
 // The check table (checks.cc).
 const std::vector<CheckRow>& CheckTable();
 

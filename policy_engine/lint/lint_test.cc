@@ -342,6 +342,42 @@ std::vector<CheckCase> MakeCases() {
   std::string rcp = Scp(R"({"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"})");
   add("POLICY_SIZE_EXCEEDS_RCP_QUOTA", PolicyKind::kRcp,
       rcp.substr(0, 1) + std::string(5200, '\t') + rcp.substr(1), rcp, S::kError);
+  add("REDUNDANT_RESOURCE", kId,
+      Identity(R"("Action": "s3:GetObject", "Resource": ["arn:aws:s3:::b/*", "arn:aws:s3:::b/k"])"),
+      Identity(R"("Action": "s3:GetObject", "Resource": ["arn:aws:s3:::b/k", "arn:aws:s3:::c/*"])"),
+      S::kSuggestion);
+  add("ALLOW_NOTACTION_ON_ALL_RESOURCES", kId, Identity(R"("NotAction": "iam:*", "Resource": "*")"),
+      Identity(R"("NotAction": "iam:*", "Resource": "arn:aws:s3:::b/*")"), S::kSecurityWarning);
+  add("W_NON_LATIN1", kRepo,
+      Repository(R"("Effect": "Allow", "Principal": {"AWS": "111122223333"},
+                    "Action": "ecr:BatchGetImage",
+                    "Condition": {"StringEquals": {"aws:PrincipalTag/team": "数据"}})"),
+      Repository(R"("Effect": "Allow", "Principal": {"AWS": "111122223333"},
+                    "Action": "ecr:BatchGetImage",
+                    "Condition": {"StringEquals": {"aws:PrincipalTag/team": "café"}})"),
+      S::kWarning);
+  add("CONDITION_NEVER_TRUE", kId,
+      WithCondition(R"({"StringEquals": {"aws:PrincipalTag/team": "dev"},
+                        "StringNotEquals": {"aws:PrincipalTag/team": "dev"}})"),
+      WithCondition(R"({"StringEquals": {"aws:PrincipalTag/team": "dev"},
+                        "StringNotEquals": {"aws:PrincipalTag/team": "ops"}})"),
+      S::kWarning);
+  add("CONDITION_ALWAYS_TRUE", kId,
+      WithCondition(R"({"StringLikeIfExists": {"aws:PrincipalTag/team": "*"}})"),
+      WithCondition(R"({"StringLike": {"aws:PrincipalTag/team": "*"}})"), S::kWarning);
+  add("ALLOW_ALWAYS_OVERRIDDEN", kId,
+      Scp(R"({"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"},
+             {"Effect": "Deny", "Action": "s3:*", "Resource": "*"})"),
+      Scp(R"({"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"},
+             {"Effect": "Deny", "Action": "s3:*", "Resource": "*",
+              "Condition": {"Bool": {"aws:SecureTransport": "false"}}})"),
+      S::kWarning);
+  add("REDUNDANT_STATEMENT", kId,
+      Scp(R"({"Effect": "Allow", "Action": "s3:*", "Resource": "*"},
+             {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/k"})"),
+      Scp(R"({"Effect": "Allow", "Action": "s3:*", "Resource": "*"},
+             {"Effect": "Allow", "Action": "ec2:DescribeInstances", "Resource": "*"})"),
+      S::kSuggestion);
   return cases;
 }
 
@@ -624,6 +660,134 @@ TEST(LintCheckTest, MissingQualifierOnAServiceKeyIsAWarning) {
                     "MISSING_QUALIFIER");
   ASSERT_EQ(f.size(), 1u);
   EXPECT_EQ(f[0].severity, Severity::kWarning);
+}
+
+// CONDITION_NEVER_TRUE / CONDITION_ALWAYS_TRUE: decided by evaluating the clauses over witness
+// contexts; only families whose witness set is exhaustive are judged.
+bool NeverTrue(std::string_view condition, std::string_view code = "CONDITION_NEVER_TRUE") {
+  return !WithCode(Lint(WithCondition(condition)), code).empty();
+}
+
+TEST(LintSemanticTest, ConditionNeverTrueProvesEmptyRangesAndContradictions) {
+  // Empty date range (Y <= X), and the same range with Y > X.
+  EXPECT_TRUE(NeverTrue(R"({"DateGreaterThan": {"aws:CurrentTime": "2025-06-01T00:00:00Z"},
+                            "DateLessThan": {"aws:CurrentTime": "2025-01-01T00:00:00Z"}})"));
+  EXPECT_TRUE(NeverTrue(R"({"DateGreaterThan": {"aws:CurrentTime": "2025-01-01T00:00:00Z"},
+                            "DateLessThan": {"aws:CurrentTime": "2025-01-01T00:00:00Z"}})"));
+  EXPECT_FALSE(NeverTrue(R"({"DateGreaterThan": {"aws:CurrentTime": "2025-01-01T00:00:00Z"},
+                             "DateLessThan": {"aws:CurrentTime": "2025-01-01T00:00:00.002Z"}})"));
+  // Numeric: 1 < x < 2 holds for 1.5; 2 < x < 2 never.
+  EXPECT_FALSE(NeverTrue(R"({"NumericGreaterThan": {"aws:MultiFactorAuthAge": "1"},
+                             "NumericLessThan": {"aws:MultiFactorAuthAge": "2"}})"));
+  EXPECT_TRUE(NeverTrue(R"({"NumericGreaterThan": {"aws:MultiFactorAuthAge": "2"},
+                            "NumericLessThan": {"aws:MultiFactorAuthAge": "2"}})"));
+  // Null true together with a positive operator; with an …IfExists operator it is satisfiable.
+  EXPECT_TRUE(NeverTrue(R"({"Null": {"aws:PrincipalTag/team": "true"},
+                            "StringEquals": {"aws:PrincipalTag/team": "dev"}})"));
+  EXPECT_FALSE(NeverTrue(R"({"Null": {"aws:PrincipalTag/team": "true"},
+                             "StringEqualsIfExists": {"aws:PrincipalTag/team": "dev"}})"));
+  EXPECT_TRUE(NeverTrue(R"({"ForAnyValue:Null": {"aws:TagKeys": "true"}})"));
+  EXPECT_TRUE(NeverTrue(R"({"Bool": {"aws:SecureTransport": "true"}, "Null": {"aws:SecureTransport": "true"}})"));
+  // Epoch-seconds dates compare as instants; decimals other than integers are not judged.
+  EXPECT_TRUE(NeverTrue(R"({"DateGreaterThanEquals": {"aws:EpochTime": "1735689600"},
+                            "DateLessThan": {"aws:CurrentTime": "2020-01-01"},
+                            "DateLessThanEquals": {"aws:EpochTime": "2024-12-31T23:59:59.999Z"}})"));
+  EXPECT_FALSE(NeverTrue(R"({"NumericGreaterThan": {"aws:MultiFactorAuthAge": "1.5"},
+                             "NumericLessThan": {"aws:MultiFactorAuthAge": "1.5"}})"));
+  // Not judged: variables, multi-valued keys, IgnoreCase, general Like patterns.
+  EXPECT_FALSE(NeverTrue(R"({"StringEquals": {"aws:PrincipalTag/team": "${aws:username}"},
+                             "StringNotEquals": {"aws:PrincipalTag/team": "${aws:username}"}})"));
+  EXPECT_FALSE(NeverTrue(R"({"ForAnyValue:StringEquals": {"aws:TagKeys": "a"},
+                             "ForAnyValue:StringNotEquals": {"aws:TagKeys": "a"}})"));
+  EXPECT_FALSE(NeverTrue(R"({"StringEqualsIgnoreCase": {"aws:PrincipalTag/team": "dev"},
+                             "StringNotEquals": {"aws:PrincipalTag/team": "dev"}})"));
+  // The finding names the statement and points at the key.
+  auto f = WithCode(Lint(WithCondition(R"({"StringEquals": {"aws:PrincipalTag/team": "dev"},
+                        "StringNotEquals": {"aws:PrincipalTag/team": "dev"}})")),
+                    "CONDITION_NEVER_TRUE");
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].location.pointer, "/Statement/0/Condition/StringEquals/aws:PrincipalTag~1team");
+  EXPECT_NE(f[0].message.find("statement 0"), std::string::npos) << f[0].message;
+}
+
+TEST(LintSemanticTest, ConditionAlwaysTrue) {
+  EXPECT_TRUE(NeverTrue(R"({"ForAllValues:Null": {"aws:TagKeys": "true"}})",
+                        "CONDITION_ALWAYS_TRUE"));
+  EXPECT_TRUE(NeverTrue(R"({"StringNotLikeIfExists": {"aws:PrincipalTag/team": "zzz"},
+                            "StringLikeIfExists": {"aws:PrincipalTag/team": ["*", "a"]}})",
+                        "CONDITION_ALWAYS_TRUE"));
+  EXPECT_FALSE(NeverTrue(R"({"StringNotEqualsIfExists": {"aws:PrincipalTag/team": "a"}})",
+                         "CONDITION_ALWAYS_TRUE"));
+  EXPECT_FALSE(NeverTrue(R"({"BoolIfExists": {"aws:SecureTransport": "true"}})",
+                         "CONDITION_ALWAYS_TRUE"));
+}
+
+TEST(LintSemanticTest, OverriddenAndRedundantStatementsAreConservative) {
+  auto lint_scp = [](std::string_view statements, std::string_view code) {
+    return WithCode(Lint(Scp(statements), PolicyKind::kIdentity), code);
+  };
+  // NotAction Deny covers a literal Allow action it does not list; not a wildcard one.
+  auto f = lint_scp(R"({"Sid": "Read", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"},
+                      {"Sid": "NoS3", "Effect": "Deny", "NotAction": "ec2:*", "Resource": "*"})",
+                    "ALLOW_ALWAYS_OVERRIDDEN");
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].location.pointer, "/Statement/0");
+  EXPECT_NE(f[0].message.find("statement 1 (`NoS3`)"), std::string::npos) << f[0].message;
+  EXPECT_TRUE(lint_scp(R"({"Effect": "Allow", "Action": "s3:Get*", "Resource": "*"},
+                         {"Effect": "Deny", "NotAction": "ec2:*", "Resource": "*"})",
+                       "ALLOW_ALWAYS_OVERRIDDEN")
+                  .empty());
+  // A resource outside the Deny's prefix escapes it.
+  EXPECT_TRUE(lint_scp(R"({"Effect": "Allow", "Action": "s3:GetObject",
+                          "Resource": ["arn:aws:s3:::a/*", "arn:aws:s3:::b/*"]},
+                         {"Effect": "Deny", "Action": "s3:*", "Resource": "arn:aws:s3:::a/*"})",
+                       "ALLOW_ALWAYS_OVERRIDDEN")
+                  .empty());
+  // Repository policy: {"AWS": "*"} covers an account, not a service principal.
+  std::string repo_account = R"({"Version": "2012-10-17", "Statement": [
+      {"Effect": "Allow", "Principal": {"AWS": "111122223333"}, "Action": "ecr:BatchGetImage"},
+      {"Effect": "Deny", "Principal": {"AWS": "*"}, "Action": "ecr:*"}]})";
+  EXPECT_EQ(WithCode(Lint(repo_account, PolicyKind::kRepository), "ALLOW_ALWAYS_OVERRIDDEN").size(),
+            1u);
+  std::string repo_service = R"({"Version": "2012-10-17", "Statement": [
+      {"Effect": "Allow", "Principal": {"Service": "codebuild.amazonaws.com"},
+       "Action": "ecr:BatchGetImage"},
+      {"Effect": "Deny", "Principal": {"AWS": "*"}, "Action": "ecr:*"}]})";
+  EXPECT_TRUE(WithCode(Lint(repo_service, PolicyKind::kRepository), "ALLOW_ALWAYS_OVERRIDDEN")
+                  .empty());
+  // Two identical statements: only the later one is redundant.
+  auto r = lint_scp(R"({"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"},
+                      {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"})",
+                    "REDUNDANT_STATEMENT");
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].location.pointer, "/Statement/1");
+  // A conditional cover is not a cover.
+  EXPECT_TRUE(lint_scp(R"({"Effect": "Allow", "Action": "s3:*", "Resource": "*",
+                          "Condition": {"Bool": {"aws:SecureTransport": "true"}}},
+                         {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"})",
+                       "REDUNDANT_STATEMENT")
+                  .empty());
+}
+
+TEST(LintSemanticTest, RedundantResourceAndNonLatin1) {
+  auto rr = WithCode(Lint(Identity(R"("Action": "s3:GetObject",
+      "Resource": ["arn:aws:s3:::b/k", "arn:aws:s3:::b/*", "arn:aws:s3:::b/k", "arn:aws:s3:::b*/x"])")),
+                     "REDUNDANT_RESOURCE");
+  ASSERT_EQ(rr.size(), 2u) << Codes(rr);
+  EXPECT_EQ(rr[0].location.pointer, "/Statement/0/Resource/0");
+  EXPECT_EQ(rr[1].location.pointer, "/Statement/0/Resource/2");
+  // A `*` inside an ARN segment does not cross colons: not judged as a cover.
+  EXPECT_TRUE(WithCode(Lint(Identity(R"("Action": "s3:GetObject",
+      "Resource": ["arn:aws:s3:*:*:b", "arn:aws:s3:::b"])")),
+                       "REDUNDANT_RESOURCE")
+                  .empty());
+  std::string escaped = R"({"Version": "2012-10-17", "Statement": [{"Effect": "Deny",
+      "Principal": "*", "Action": "s3:*", "Resource": "*",
+      "Condition": {"StringEquals": {"aws:PrincipalTag/x": "\u20ac"}}}]})";
+  auto nl = WithCode(Lint(escaped, PolicyKind::kResource), "W_NON_LATIN1");
+  ASSERT_EQ(nl.size(), 1u);
+  EXPECT_NE(nl[0].message.find("U+20AC"), std::string::npos) << nl[0].message;
+  EXPECT_TRUE(WithCode(Lint(escaped, PolicyKind::kIdentity), "W_NON_LATIN1").empty());
 }
 
 TEST(LintCheckTest, ScpPrincipalSupersedesTheGenericParserError) {

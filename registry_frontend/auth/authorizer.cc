@@ -90,30 +90,51 @@ AuthzResult Authorizer::Decide(const std::string& principal_arn, const oci::Acce
                                const RequestFacts& facts) {
   pe::model::DecisionResult result =
       engine_.Decide(principal_arn, record.action, record.arn, RequestContext(facts));
-  if (result.decision == pe::model::Decision::kAllow) return {Outcome::kAllow, {}};
-  Outcome outcome = pe::engine::IsError(result) ? Outcome::kError : Outcome::kDeny;
-  return {outcome, DenyMessage(principal_arn, record.action, record.arn, result)};
+  DecisionRecord d;
+  d.action = record.action;
+  d.resource = record.arn;
+  d.reason = result.reason;
+  for (const auto& m : result.matched) d.statements.push_back({m.policy, m.statement, m.sid});
+  AuthzResult out;
+  if (result.decision == pe::model::Decision::kAllow) {
+    out.outcome = Outcome::kAllow;
+    d.decision = "Allow";
+  } else {
+    out.outcome = pe::engine::IsError(result) ? Outcome::kError : Outcome::kDeny;
+    out.message = DenyMessage(principal_arn, record.action, record.arn, result);
+    d.decision = out.outcome == Outcome::kError ? "Error"
+                 : result.decision == pe::model::Decision::kExplicitDeny ? "ExplicitDeny"
+                                                                          : "ImplicitDeny";
+  }
+  out.decisions.push_back(std::move(d));
+  return out;
 }
 
 AuthzResult Authorizer::Authorize(const std::string& principal_arn,
                                   const std::vector<oci::AccessRecord>& records,
                                   const RequestFacts& facts) {
+  std::vector<DecisionRecord> decisions;
   for (const oci::AccessRecord& record : records) {
     if (record.mount_source) continue;
     AuthzResult r = Decide(principal_arn, record, facts);
+    for (auto& d : r.decisions) decisions.push_back(std::move(d));
     if (r.outcome != Outcome::kAllow) {
       (r.outcome == Outcome::kError ? errors_ : denied_).fetch_add(1);
+      r.decisions = std::move(decisions);
       return r;
     }
   }
   allowed_.fetch_add(1);
-  return {Outcome::kAllow, {}};
+  return {Outcome::kAllow, {}, std::move(decisions)};
 }
 
 bool Authorizer::IsAllowed(const std::string& principal_arn, const oci::AccessRecord& record,
-                           const RequestFacts& facts) {
+                           const RequestFacts& facts, std::vector<DecisionRecord>* trail) {
   AuthzResult r = Decide(principal_arn, record, facts);
   if (r.outcome == Outcome::kError) errors_.fetch_add(1);
+  if (trail != nullptr) {
+    for (auto& d : r.decisions) trail->push_back(std::move(d));
+  }
   return r.outcome == Outcome::kAllow;
 }
 

@@ -35,9 +35,24 @@ std::string Iso8601(int64_t epoch_seconds);
 
 enum class Outcome { kAllow, kDeny, kError };
 
+// One engine decision, for the audit log: no policy text, only names, indexes and sids.
+struct DecisionRecord {
+  std::string action;
+  std::string resource;
+  std::string decision;  // Allow | ExplicitDeny | ImplicitDeny | Error
+  std::string reason;    // the engine's rule-level reason
+  struct Statement {
+    std::string policy;
+    size_t index = 0;
+    std::string sid;
+  };
+  std::vector<Statement> statements;  // the decisive statements the engine reported
+};
+
 struct AuthzResult {
   Outcome outcome = Outcome::kError;
-  std::string message;  // R152 text for kDeny / kError
+  std::string message;                   // R152 text for kDeny / kError
+  std::vector<DecisionRecord> decisions;  // every decision taken, in order
 };
 
 class Authorizer {
@@ -49,8 +64,9 @@ class Authorizer {
   AuthzResult Authorize(const std::string& principal_arn,
                         const std::vector<oci::AccessRecord>& records, const RequestFacts& facts);
   // One record; errors count as not allowed. Used for mount sources and _catalog filtering.
+  // When `trail` is given, the decision is appended to it.
   bool IsAllowed(const std::string& principal_arn, const oci::AccessRecord& record,
-                 const RequestFacts& facts);
+                 const RequestFacts& facts, std::vector<DecisionRecord>* trail = nullptr);
 
   uint64_t allowed() const { return allowed_.load(); }
   uint64_t denied() const { return denied_.load(); }

@@ -1,7 +1,10 @@
 // Registry (registry.h): the handlers of the OCI distribution endpoints skopeo needs.
 #include "registry_frontend/registry/registry.h"
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <cstdio>
 #include <ctime>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -30,6 +33,7 @@ OciError FromStatus(const Status& status) {
       {"BLOB_UPLOAD_UNKNOWN", ErrorCode::kBlobUploadUnknown},
       {"DIGEST_INVALID", ErrorCode::kDigestInvalid},
       {"RANGE_INVALID", ErrorCode::kRangeInvalid},
+      {"TAG_INVALID", ErrorCode::kTagInvalid},
       {"UNAUTHORIZED", ErrorCode::kUnauthorized},
   };
   auto it = kCodes.find(status.code());
@@ -72,6 +76,35 @@ std::optional<uint64_t> RangeStart(const HttpRequest& r) {
 
 }  // namespace
 
+namespace {
+// The blobs (config, layers) and child manifests a manifest references; false when malformed.
+bool References(const nlohmann::json& doc, std::vector<std::string>& blobs,
+                std::vector<std::string>& children) {
+  auto collect = [&](const nlohmann::json& descriptor, std::vector<std::string>& into) {
+    if (!descriptor.is_object()) return false;
+    auto d = descriptor.find("digest");
+    if (d == descriptor.end() || !d->is_string()) return false;
+    into.push_back(d->get<std::string>());
+    return true;
+  };
+  bool ok = true;
+  if (auto c = doc.find("config"); c != doc.end()) ok = ok && collect(*c, blobs);
+  if (auto l = doc.find("layers"); l != doc.end()) {
+    ok = ok && l->is_array();
+    if (ok) {
+      for (const auto& layer : *l) ok = ok && collect(layer, blobs);
+    }
+  }
+  if (auto m = doc.find("manifests"); m != doc.end()) {
+    ok = ok && m->is_array();
+    if (ok) {
+      for (const auto& child : *m) ok = ok && collect(child, children);
+    }
+  }
+  return ok;
+}
+}  // namespace
+
 struct Registry::RequestState {
   oci::RouteMatch route;
   std::string principal;
@@ -80,6 +113,37 @@ struct Registry::RequestState {
   std::string upload_id;             // the upload a sink writes to
   std::optional<std::string> range;  // `Range` header (blob GET)
   bool head = false;
+
+  // Audit: the decisions taken for this request, written once its status is known.
+  std::shared_ptr<audit::AuditLog> audit;
+  std::string request_id, method, path;
+  std::vector<auth::DecisionRecord> decisions;
+  bool audited = false;
+
+  // Writes one line per decision with `status`; later calls do nothing.
+  void Audit(int status) {
+    if (audited) return;
+    audited = true;
+    if (!audit) return;
+    for (const auth::DecisionRecord& d : decisions) {
+      audit::AuditRecord r;
+      r.time = facts.now;
+      r.request_id = request_id;
+      r.principal = principal;
+      r.action = d.action;
+      r.resource = d.resource;
+      r.decision = d.decision;
+      r.reason = d.reason;
+      for (const auto& st : d.statements) r.statements.push_back({st.policy, st.index, st.sid});
+      r.source_ip = facts.source_ip;
+      r.method = method;
+      r.path = path;
+      r.status = status;
+      audit->Write(r);
+    }
+  }
+  // A request that ended without a response (client gone mid-body) is logged with status 0.
+  ~RequestState() { Audit(0); }
 };
 
 namespace {
@@ -106,8 +170,71 @@ oci::RegistryIdentity ChooseRegistryIdentity(
   return identity;
 }
 
+Result<RepositorySettings> ParseRepositorySettings(std::string_view json_text) {
+  auto bad = [](const std::string& what) {
+    return Status("INVALID_ARGUMENT", "repository settings: " + what);
+  };
+  nlohmann::json doc = nlohmann::json::parse(json_text, nullptr, /*allow_exceptions=*/false);
+  if (doc.is_discarded() || !doc.is_object()) return bad("not a JSON object");
+  for (const auto& [key, value] : doc.items()) {
+    if (key != "repositories") return bad("unknown field `" + key + "`");
+  }
+  RepositorySettings out;
+  auto repos = doc.find("repositories");
+  if (repos == doc.end()) return out;
+  if (!repos->is_array()) return bad("`repositories` must be an array");
+  for (size_t i = 0; i < repos->size(); ++i) {
+    const auto& entry = (*repos)[i];
+    std::string where = "repositories[" + std::to_string(i) + "]";
+    if (!entry.is_object()) return bad(where + " must be an object");
+    for (const auto& [key, value] : entry.items()) {
+      if (key != "name" && key != "imageTagMutability" &&
+          key != "imageTagMutabilityExclusionFilters") {
+        return bad("unknown field `" + key + "` in " + where);
+      }
+    }
+    auto name = entry.find("name");
+    if (name == entry.end() || !name->is_string() ||
+        !oci::IsValidRepositoryName(name->get<std::string>())) {
+      return bad(where + " needs a valid `name`");
+    }
+    storage::TagMutability m;
+    if (auto mode = entry.find("imageTagMutability"); mode != entry.end()) {
+      if (!mode->is_string()) return bad(where + ".imageTagMutability must be a string");
+      auto parsed = storage::ParseMode(mode->get<std::string>());
+      if (!parsed) return bad(where + ": " + parsed.error().message());
+      m.mode = *parsed;
+    }
+    if (auto filters = entry.find("imageTagMutabilityExclusionFilters"); filters != entry.end()) {
+      if (!filters->is_array()) return bad(where + ".imageTagMutabilityExclusionFilters: not an array");
+      for (const auto& f : *filters) {
+        if (!f.is_object()) return bad(where + ": a filter must be an object");
+        for (const auto& [key, value] : f.items()) {
+          if (key != "filterType" && key != "filter") {
+            return bad("unknown field `" + key + "` in a filter of " + where);
+          }
+        }
+        auto type = f.find("filterType");
+        auto text = f.find("filter");
+        if (type == f.end() || *type != "WILDCARD") {
+          return bad(where + ": filterType must be \"WILDCARD\"");
+        }
+        if (text == f.end() || !text->is_string()) return bad(where + ": a filter needs `filter`");
+        m.filters.push_back(text->get<std::string>());
+      }
+    }
+    Status valid = storage::Validate(m);
+    if (!valid.ok()) return bad(where + ": " + valid.message());
+    if (!out.tag_mutability.emplace(name->get<std::string>(), m).second) {
+      return bad("repository `" + name->get<std::string>() + "` appears twice");
+    }
+  }
+  return out;
+}
+
 Result<std::shared_ptr<Registry>> Registry::Open(const policy_engine::engine::Engine& engine,
-                                                 const std::string& data_dir) {
+                                                 const std::string& data_dir,
+                                                 RepositorySettings settings) {
   auto signer = auth::TokenSigner::LoadOrCreate(data_dir + "/auth/token.key");
   if (!signer) return signer.error();
   auto blobs = storage::BlobStore::Open(data_dir);
@@ -118,7 +245,30 @@ Result<std::shared_ptr<Registry>> Registry::Open(const policy_engine::engine::En
       new Registry(engine, std::move(*signer), std::move(*blobs), std::move(*meta)));
   registry->identity_ = ChooseRegistryIdentity(engine.Repositories());
   registry->clock_ = [] { return static_cast<int64_t>(std::time(nullptr)); };
+  {
+    char prefix[32];
+    std::snprintf(prefix, sizeof prefix, "%08x-%05x-",
+                  static_cast<unsigned>(std::time(nullptr)), static_cast<unsigned>(::getpid()) & 0xfffff);
+    registry->request_prefix_ = prefix;
+  }
+  registry->settings_ = std::move(settings);
   PE_RETURN_IF_ERROR(registry->SyncRepositories());
+  // Data from before blob references were recorded (R157): derive them from the manifests.
+  auto unindexed = registry->meta_->ManifestsWithoutBlobReferences();
+  if (!unindexed) return unindexed.error();
+  for (const auto& [repository, manifest] : *unindexed) {
+    nlohmann::json doc = nlohmann::json::parse(manifest.body, nullptr, false);
+    std::vector<std::string> referenced, children;
+    if (doc.is_discarded() || !doc.is_object() || !References(doc, referenced, children)) continue;
+    PE_RETURN_IF_ERROR(
+        registry->meta_->AddBlobReferences(repository, manifest.digest, referenced));
+  }
+  for (const auto& [name, mutability] : registry->settings_.tag_mutability) {
+    if (!registry->RepositoryExists(name)) {
+      return Status("INVALID_ARGUMENT", "repository settings name `" + name +
+                                            "`, which this registry does not serve");
+    }
+  }
   return registry;
 }
 
@@ -128,6 +278,9 @@ Status Registry::SyncRepositories() {
     if (r.account != identity_.account || r.region != identity_.region) continue;
     (*names)[r.name] = r.arn;
     PE_RETURN_IF_ERROR(meta_->EnsureRepository(r.name, r.arn));
+    auto it = settings_.tag_mutability.find(r.name);
+    PE_RETURN_IF_ERROR(meta_->SetTagMutability(
+        r.name, it == settings_.tag_mutability.end() ? storage::TagMutability{} : it->second));
   }
   std::lock_guard<std::mutex> lock(mu_);
   repositories_ = std::move(names);
@@ -154,6 +307,7 @@ BodyPlan Registry::OnHeader(const HttpRequest& request) {
   RequestState& s = *state;
   s.head = request.method == "HEAD";
   auto early = [&](HttpResponse r) {
+    s.Audit(r.status);  // only requests that reached authorization have decisions
     plan.early = std::move(r);
     return plan;
   };
@@ -206,7 +360,12 @@ BodyPlan Registry::OnHeader(const HttpRequest& request) {
   }
   aq.has_body = AnnouncesBody(request);
   auto records = oci::AccessRecordsFor(s.route, aq, identity_);
+  s.audit = audit_;
+  s.request_id = request_prefix_ + std::to_string(next_request_.fetch_add(1) + 1);
+  s.method = request.method;
+  s.path = request.path;
   auto verdict = authorizer_.Authorize(s.principal, records, s.facts);
+  s.decisions = std::move(verdict.decisions);
   if (verdict.outcome != auth::Outcome::kAllow) {
     return error({ErrorCode::kDenied, verdict.message, "null"});
   }
@@ -246,6 +405,13 @@ HttpResponse Registry::OnRequest(HttpRequest& request, BodyPlan& plan) {
   auto* s = static_cast<RequestState*>(plan.state.get());
   if (s == nullptr) return ErrorResponse({ErrorCode::kInternal, "", "null"});
   plan.sink.reset();  // the body is complete: release the upload for Complete/UploadSize
+  HttpResponse r = Dispatch(*s, request);
+  s->Audit(r.status);
+  return r;
+}
+
+HttpResponse Registry::Dispatch(RequestState& state, HttpRequest& request) {
+  RequestState* s = &state;
   using oci::RouteId;
   switch (s->route.id) {
     case RouteId::kGetManifest:
@@ -346,28 +512,7 @@ HttpResponse Registry::PutManifest(RequestState& s, HttpRequest& request) {
   // Every referenced blob must be in this repository; every child of an index must be a
   // manifest of this repository.
   std::vector<std::string> blobs, children;
-  auto collect = [&](const nlohmann::json& descriptor, std::vector<std::string>& into) {
-    if (!descriptor.is_object()) return false;
-    auto d = descriptor.find("digest");
-    if (d == descriptor.end() || !d->is_string()) return false;
-    into.push_back(d->get<std::string>());
-    return true;
-  };
-  bool ok = true;
-  if (auto c = doc.find("config"); c != doc.end()) ok = ok && collect(*c, blobs);
-  if (auto l = doc.find("layers"); l != doc.end()) {
-    ok = ok && l->is_array();
-    if (ok) {
-      for (const auto& layer : *l) ok = ok && collect(layer, blobs);
-    }
-  }
-  if (auto m = doc.find("manifests"); m != doc.end()) {
-    ok = ok && m->is_array();
-    if (ok) {
-      for (const auto& child : *m) ok = ok && collect(child, children);
-    }
-  }
-  if (!ok) return ErrorResponse({ErrorCode::kManifestInvalid, "malformed descriptor", "null"});
+  if (!References(doc, blobs, children)) return ErrorResponse({ErrorCode::kManifestInvalid, "malformed descriptor", "null"});
   for (const std::string& blob : blobs) {
     if (!meta_->HasBlob(s.route.name, blob) || !blobs_->Size(blob)) {
       return ErrorResponse(
@@ -380,8 +525,14 @@ HttpResponse Registry::PutManifest(RequestState& s, HttpRequest& request) {
           {ErrorCode::kManifestBlobUnknown, "", "{\"digest\":" + oci::JsonQuote(child) + "}"});
     }
   }
+  // Authorization (ecr:PutImage) has already allowed the request: immutability is a separate,
+  // later step (R166), checked inside the store's transaction.
   Status stored = meta_->PutManifest(s.route.name, {digest, media_type, request.body},
-                                     by_digest ? std::string() : ref);
+                                     by_digest ? std::string() : ref, blobs);
+  if (stored.code() == "TAG_INVALID") {
+    return ErrorResponse({ErrorCode::kTagInvalid, stored.message(),
+                          "{\"Tag\":" + oci::JsonQuote(ref) + "}"});
+  }
   if (!stored.ok()) return ErrorResponse(FromStatus(stored));
   HttpResponse r = Base(HttpResponse{201, {}, {}, {}, {}});
   r.Set("Location", "/v2/" + s.route.name + "/manifests/" + digest);
@@ -427,7 +578,11 @@ constexpr uint64_t kMaxRangeBytes = 16 << 20;
 HttpResponse Registry::Blob(RequestState& s) {
   const std::string& digest = s.route.reference;
   std::optional<uint64_t> size;
-  if (oci::IsSha256Digest(digest) && meta_->HasBlob(s.route.name, digest)) {
+  // HEAD (ecr:BatchCheckLayerAvailability) answers for blobs the repository holds, as a push
+  // needs; GET (ecr:GetDownloadUrlForLayer) only for blobs some manifest of the repository
+  // references (R157: uploaded but unreferenced blobs are BLOB_UNKNOWN even when authorized).
+  if (oci::IsSha256Digest(digest) && meta_->HasBlob(s.route.name, digest) &&
+      (s.head || meta_->IsBlobReferenced(s.route.name, digest))) {
     size = blobs_->Size(digest);
   }
   if (!size) return ErrorResponse({ErrorCode::kBlobUnknown, "", "null"}, s.head);
@@ -476,7 +631,7 @@ HttpResponse Registry::StartUpload(RequestState& s) {
     oci::AccessRecord source{"ecr:GetDownloadUrlForLayer", from,
                              oci::RepositoryArn(identity_, from), true};
     if (oci::IsSha256Digest(mount) && RepositoryExists(from) && meta_->HasBlob(from, mount) &&
-        blobs_->Size(mount) && authorizer_.IsAllowed(s.principal, source, s.facts)) {
+        blobs_->Size(mount) && authorizer_.IsAllowed(s.principal, source, s.facts, &s.decisions)) {
       Status linked = meta_->LinkBlob(s.route.name, mount);
       if (!linked.ok()) return ErrorResponse(FromStatus(linked));
       HttpResponse r = Base(HttpResponse{201, {}, {}, {}, {}});
@@ -573,7 +728,7 @@ HttpResponse Registry::Catalog(RequestState& s) {
     if (name <= last && !last.empty()) continue;
     oci::AccessRecord record{"ecr:DescribeRepositories", name, oci::RepositoryArn(identity_, name),
                              false};
-    if (!authorizer_.IsAllowed(s.principal, record, s.facts)) continue;  // R154
+    if (!authorizer_.IsAllowed(s.principal, record, s.facts, &s.decisions)) continue;  // R154
     names.push_back(name);
     if (n > 0 && names.size() == n) break;
   }

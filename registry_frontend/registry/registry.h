@@ -15,15 +15,18 @@
 // Thread safety: OnHeader/OnRequest may be called concurrently from the I/O threads.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "policy_engine/engine/engine.h"
+#include "registry_frontend/audit/audit_log.h"
 #include "registry_frontend/auth/authorizer.h"
 #include "registry_frontend/auth/token.h"
 #include "registry_frontend/http/message.h"
@@ -36,6 +39,15 @@ namespace registry_frontend::registry {
 using policy_engine::Result;
 using policy_engine::Status;
 
+// The registry's own per-repository settings, from `portcullis serve --repository-settings FILE`
+// (docs/registry.md): {"repositories": [{"name": N, "imageTagMutability": M,
+// "imageTagMutabilityExclusionFilters": [{"filterType": "WILDCARD", "filter": F}, …]}]}.
+// Strict: unknown fields, duplicate names and invalid modes/filters (R161) are errors.
+struct RepositorySettings {
+  std::map<std::string, storage::TagMutability> tag_mutability;  // by repository name
+};
+Result<RepositorySettings> ParseRepositorySettings(std::string_view json_text);
+
 // The (account, region) most of the store's repositories are in; the registry serves those.
 oci::RegistryIdentity ChooseRegistryIdentity(
     const std::vector<policy_engine::engine::RepositoryInfo>& repositories);
@@ -44,14 +56,22 @@ class Registry : public http::Handler {
  public:
   // `engine` must outlive the registry. Opens (creating) DATA/blobs, DATA/uploads,
   // DATA/metadata.db and DATA/auth/token.key.
+  // `settings` name only repositories the registry serves (else an error); the others are
+  // MUTABLE. They are written to DATA/metadata.db, which the handlers read.
   static Result<std::shared_ptr<Registry>> Open(const policy_engine::engine::Engine& engine,
-                                                const std::string& data_dir);
+                                                const std::string& data_dir,
+                                                RepositorySettings settings = {});
 
-  // Re-reads the repository list from the engine (after Engine::Reload).
+  // Re-reads the repository list from the engine (after Engine::Reload) and records each served
+  // repository's settings (those given to Open; MUTABLE otherwise).
   Status SyncRepositories();
 
   http::BodyPlan OnHeader(const http::HttpRequest& request) override;
   http::HttpResponse OnRequest(http::HttpRequest& request, http::BodyPlan& plan) override;
+
+  // Every authorization decision from now on is written to `log` (one line each, with the
+  // request's final status). Call before serving; null = no audit log.
+  void SetAuditLog(std::shared_ptr<audit::AuditLog> log) { audit_ = std::move(log); }
 
   const auth::TokenSigner& signer() const { return signer_; }
   const auth::Authorizer& authorizer() const { return authorizer_; }
@@ -72,6 +92,7 @@ class Registry : public http::Handler {
   bool RepositoryExists(const std::string& name) const;
   std::vector<std::string> RepositoryNames() const;
 
+  http::HttpResponse Dispatch(RequestState& s, http::HttpRequest& request);
   http::HttpResponse Manifest(RequestState& s, http::HttpRequest& request);
   http::HttpResponse PutManifest(RequestState& s, http::HttpRequest& request);
   http::HttpResponse Blob(RequestState& s);
@@ -90,6 +111,10 @@ class Registry : public http::Handler {
   std::function<int64_t()> clock_;
   mutable std::mutex mu_;
   std::shared_ptr<const std::map<std::string, std::string>> repositories_;  // name → ARN
+  RepositorySettings settings_;
+  std::shared_ptr<audit::AuditLog> audit_;
+  std::atomic<uint64_t> next_request_{0};
+  std::string request_prefix_;  // per process, so ids from restarts do not collide
 };
 
 }  // namespace registry_frontend::registry

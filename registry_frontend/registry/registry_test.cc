@@ -7,6 +7,8 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
 
 #include "registry_frontend/demo/demo_store.h"
 
@@ -82,6 +84,35 @@ class RegistryTest : public ::testing::Test {
     EXPECT_EQ(H(patch, "Range"), "0-" + std::to_string(data.size() - 1));
     std::string digest = digest_override.empty() ? storage::Sha256Digest(data) : digest_override;
     return Do("PUT", H(patch, "Location") + "?digest=" + digest, auth);
+  }
+
+  // PUT a manifest referencing `blobs` (already pushed) under `ref`.
+  HttpResponse PutImage(const std::string& repo, const std::string& ref,
+                        const std::vector<std::string>& blobs, const std::string& auth,
+                        const std::string& salt = "") {
+    std::string layers;
+    for (const std::string& b : blobs) {
+      layers += (layers.empty() ? "" : ",") + std::string(R"({"mediaType":"y","digest":")") + b +
+                R"(","size":1})";
+    }
+    std::string manifest =
+        R"({"schemaVersion":2,"annotations":{"salt":")" + salt + R"("},"layers":[)" + layers + "]}";
+    return Do("PUT", "/v2/" + repo + "/manifests/" + ref, auth, manifest,
+              {{"content-type", "application/vnd.oci.image.manifest.v1+json"}});
+  }
+
+  // Re-opens the registry on the same data directory with repository settings.
+  void Reopen(RepositorySettings settings) {
+    registry_.reset();
+    auto registry = Registry::Open(*engine_, dir_.string(), std::move(settings));
+    ASSERT_TRUE(registry) << registry.error().ToString();
+    registry_ = *registry;
+    registry_->SetClockForTest([this] { return now_; });
+  }
+
+  std::string Admin() {
+    return "Basic " + auth::Base64Encode("AWS:" + registry_->signer().Issue(
+                                                      "arn:aws:iam::111122223333:user/admin", kNow));
   }
 
   size_t StoredBlobs() {
@@ -168,6 +199,7 @@ TEST_F(RegistryTest, BlobRanges) {
   const std::string repo = "payments/worker";
   std::string data = "0123456789";
   ASSERT_EQ(Push(repo, data, alice_).status, 201);
+  ASSERT_EQ(PutImage(repo, "v1", {storage::Sha256Digest(data)}, alice_).status, 201);  // R157
   std::string url = "/v2/" + repo + "/blobs/" + storage::Sha256Digest(data);
   HttpResponse part = Do("GET", url, alice_, "", {{"range", "bytes=2-4"}});
   EXPECT_EQ(part.status, 206);
@@ -288,6 +320,186 @@ TEST_F(RegistryTest, CrossRepositoryMount) {
       "POST", "/v2/payments/api/blobs/uploads/?mount=" + other + "&from=payments/worker", alice_);
   EXPECT_EQ(fallback.status, 202);
   EXPECT_FALSE(H(fallback, "Docker-Upload-UUID").empty());
+}
+
+TEST_F(RegistryTest, RepositorySettingsAreStrict) {
+  auto ok = ParseRepositorySettings(
+      R"({"repositories":[{"name":"payments/worker","imageTagMutability":"IMMUTABLE_WITH_EXCLUSION",
+          "imageTagMutabilityExclusionFilters":[{"filterType":"WILDCARD","filter":"latest"}]},
+          {"name":"payments/api"}]})");
+  ASSERT_TRUE(ok) << ok.error().ToString();
+  EXPECT_EQ(ok->tag_mutability.at("payments/worker").mode,
+            storage::TagMutabilityMode::kImmutableWithExclusion);
+  EXPECT_EQ(ok->tag_mutability.at("payments/worker").filters, std::vector<std::string>{"latest"});
+  EXPECT_EQ(ok->tag_mutability.at("payments/api").mode, storage::TagMutabilityMode::kMutable);
+  EXPECT_TRUE(ParseRepositorySettings("{}"));
+  for (const char* bad : {
+           "[]", "{\"repos\":[]}", R"({"repositories":[{"name":"a","colour":"red"}]})",
+           R"({"repositories":[{"name":"Bad Name"}]})",
+           R"({"repositories":[{"name":"a","imageTagMutability":"FROZEN"}]})",
+           R"({"repositories":[{"name":"a","imageTagMutability":"MUTABLE_WITH_EXCLUSION"}]})",
+           R"({"repositories":[{"name":"a","imageTagMutability":"IMMUTABLE",
+               "imageTagMutabilityExclusionFilters":[{"filterType":"WILDCARD","filter":"x"}]}]})",
+           R"({"repositories":[{"name":"a","imageTagMutability":"MUTABLE_WITH_EXCLUSION",
+               "imageTagMutabilityExclusionFilters":[{"filterType":"REGEX","filter":"x"}]}]})",
+           R"({"repositories":[{"name":"a","imageTagMutability":"MUTABLE_WITH_EXCLUSION",
+               "imageTagMutabilityExclusionFilters":[{"filterType":"WILDCARD","filter":"a/b"}]}]})",
+           R"({"repositories":[{"name":"a"},{"name":"a"}]})"}) {
+    EXPECT_FALSE(ParseRepositorySettings(bad)) << bad;
+  }
+  // Settings for a repository the registry does not serve are refused at start.
+  RepositorySettings unknown;
+  unknown.tag_mutability["payments/nowhere"] = {storage::TagMutabilityMode::kImmutable, {}};
+  registry_.reset();
+  EXPECT_FALSE(Registry::Open(*engine_, dir_.string(), unknown));
+}
+
+TEST_F(RegistryTest, ImmutableTagsAreRefusedAfterAuthorization) {
+  RepositorySettings settings;
+  settings.tag_mutability["payments/worker"] = {storage::TagMutabilityMode::kImmutableWithExclusion,
+                                                {"latest"}};
+  Reopen(settings);
+  const std::string repo = "payments/worker";
+  ASSERT_EQ(Push(repo, "layer A", alice_).status, 201);
+  ASSERT_EQ(Push(repo, "layer B", alice_).status, 201);
+  std::string a = storage::Sha256Digest("layer A"), b = storage::Sha256Digest("layer B");
+  HttpResponse first = PutImage(repo, "v1", {a}, alice_);
+  ASSERT_EQ(first.status, 201) << first.body;
+  std::string da = H(first, "Docker-Content-Digest");
+
+  // R163 / §7.3: another digest under the protected tag → 400 TAG_INVALID, nothing changes.
+  HttpResponse moved = PutImage(repo, "v1", {b}, alice_);
+  EXPECT_EQ(moved.status, 400);
+  EXPECT_NE(moved.body.find(R"("code":"TAG_INVALID")"), std::string::npos) << moved.body;
+  EXPECT_NE(moved.body.find("ImageTagAlreadyExistsException"), std::string::npos);
+  EXPECT_NE(moved.body.find(R"("detail":{"Tag":"v1"})"), std::string::npos);
+  EXPECT_EQ(H(Do("HEAD", "/v2/" + repo + "/manifests/v1", alice_), "Docker-Content-Digest"), da);
+  // The refused image was not stored, and its layer is not downloadable (R157).
+  EXPECT_EQ(Do("GET", "/v2/" + repo + "/blobs/" + b, alice_).status, 404);
+  // R166: authorization comes first — bob is denied, not told about the tag.
+  HttpResponse bob = PutImage(repo, "v1", {b}, bob_);
+  EXPECT_EQ(bob.status, 403);
+  EXPECT_EQ(bob.body.find("TAG_INVALID"), std::string::npos);
+  // R164: the same manifest again is a success.
+  EXPECT_EQ(PutImage(repo, "v1", {a}, alice_).status, 201);
+  // Excluded tag: moves freely.
+  ASSERT_EQ(PutImage(repo, "latest", {a}, alice_).status, 201);
+  EXPECT_EQ(PutImage(repo, "latest", {b}, alice_).status, 201);
+  // R165: delete (admin), then the tag may be pushed with another digest.
+  ASSERT_EQ(Do("DELETE", "/v2/" + repo + "/manifests/v1", Admin()).status, 202);
+  HttpResponse again = PutImage(repo, "v1", {b}, alice_);
+  EXPECT_EQ(again.status, 201) << again.body;
+  // The settings given at start are the source of truth: restarted without them, the repository
+  // is MUTABLE again.
+  Reopen({});
+  EXPECT_EQ(PutImage(repo, "v1", {a}, alice_).status, 201);
+}
+
+TEST_F(RegistryTest, OnlyReferencedBlobsAreDownloadable) {
+  const std::string repo = "payments/worker";
+  std::string data = "uploaded, not referenced";
+  std::string d = storage::Sha256Digest(data);
+  ASSERT_EQ(Push(repo, data, alice_).status, 201);
+  // HEAD (push-time existence check) sees it; GET does not (R157), even for an allowed caller.
+  EXPECT_EQ(Do("HEAD", "/v2/" + repo + "/blobs/" + d, alice_).status, 200);
+  HttpResponse get = Do("GET", "/v2/" + repo + "/blobs/" + d, alice_);
+  EXPECT_EQ(get.status, 404);
+  EXPECT_NE(get.body.find("BLOB_UNKNOWN"), std::string::npos);
+  // Still authorization first: bob gets 403, not 404.
+  EXPECT_EQ(Do("GET", "/v2/" + repo + "/blobs/" + d, bob_).status, 403);
+  // Referenced by a manifest → served; by a manifest of another repository → not.
+  HttpResponse pm = PutImage(repo, "v1", {d}, alice_);
+  ASSERT_EQ(pm.status, 201);
+  EXPECT_EQ(Do("GET", "/v2/" + repo + "/blobs/" + d, alice_).status, 200);
+  ASSERT_EQ(Do("POST", "/v2/payments/api/blobs/uploads/?mount=" + d + "&from=payments/worker",
+               alice_).status, 201);
+  EXPECT_EQ(Do("GET", "/v2/payments/api/blobs/" + d, Admin()).status, 404);
+  // The manifest deleted → unreferenced again.
+  ASSERT_EQ(Do("DELETE", "/v2/" + repo + "/manifests/" + H(pm, "Docker-Content-Digest"), Admin())
+                .status, 202);
+  EXPECT_EQ(Do("GET", "/v2/" + repo + "/blobs/" + d, alice_).status, 404);
+}
+
+TEST_F(RegistryTest, AuditLogHasOneLinePerDecision) {
+  std::string path = (dir_ / "audit.jsonl").string();
+  fs::create_directories(dir_);
+  auto log = audit::AuditLog::Open(path);
+  ASSERT_TRUE(log);
+  std::shared_ptr<audit::AuditLog> shared = std::move(*log);
+  registry_->SetAuditLog(shared);
+  const std::string repo = "payments/worker";
+  std::string layer = "audited layer", ld = storage::Sha256Digest(layer);
+  // M9: one request, three decisions (Initiate, UploadPart, Complete).
+  ASSERT_EQ(Do("POST", "/v2/" + repo + "/blobs/uploads/?digest=" + ld, alice_, layer).status, 201);
+  ASSERT_EQ(PutImage(repo, "v1", {ld}, alice_).status, 201);
+  EXPECT_EQ(Do("GET", "/v2/" + repo + "/manifests/v1", bob_).status, 403);
+  EXPECT_EQ(Do("GET", "/v2/" + repo + "/manifests/nope", alice_).status, 404);
+  EXPECT_EQ(Do("GET", "/v2/", alice_).status, 200);  // no decision, no line
+  EXPECT_EQ(Do("GET", "/v2/" + repo + "/tags/list", "").status, 401);  // no decision either
+  shared->Flush();
+
+  std::ifstream in(path);
+  std::vector<nlohmann::json> lines;
+  std::string raw;
+  for (std::string line; std::getline(in, line);) {
+    raw += line + "\n";
+    lines.push_back(nlohmann::json::parse(line));
+  }
+  ASSERT_EQ(lines.size(), 6u) << raw;
+  const std::string arn = "arn:aws:ecr:us-east-1:111122223333:repository/payments/worker";
+  std::vector<std::string> actions;
+  for (const auto& j : lines) actions.push_back(j["action"]);
+  EXPECT_EQ(actions, (std::vector<std::string>{"ecr:InitiateLayerUpload", "ecr:UploadLayerPart",
+                                              "ecr:CompleteLayerUpload", "ecr:PutImage",
+                                              "ecr:BatchGetImage", "ecr:BatchGetImage"}));
+  // The three decisions of one request share its id; requests have distinct ids.
+  EXPECT_EQ(lines[0]["requestId"], lines[2]["requestId"]);
+  EXPECT_NE(lines[0]["requestId"], lines[3]["requestId"]);
+  EXPECT_NE(lines[3]["requestId"], lines[4]["requestId"]);
+  for (const auto& j : lines) {
+    EXPECT_EQ(j["resource"], arn);
+    EXPECT_EQ(j["sourceIp"], "127.0.0.1");
+    EXPECT_EQ(j["time"], auth::Iso8601(now_));
+    EXPECT_FALSE(j["reason"].get<std::string>().empty());
+  }
+  EXPECT_EQ(lines[0]["principal"], kAlice);
+  EXPECT_EQ(lines[0]["decision"], "Allow");
+  EXPECT_EQ(lines[0]["method"], "POST");
+  EXPECT_EQ(lines[0]["path"], "/v2/payments/worker/blobs/uploads/");  // no query
+  EXPECT_EQ(lines[0]["status"], 201);
+  EXPECT_FALSE(lines[0]["statements"].empty());
+  EXPECT_TRUE(lines[0]["statements"][0].contains("policy"));
+  EXPECT_TRUE(lines[0]["statements"][0]["index"].is_number());
+  EXPECT_TRUE(lines[0]["statements"][0].contains("sid"));
+  EXPECT_EQ(lines[3]["status"], 201);
+  EXPECT_EQ(lines[4]["principal"], kBob);
+  EXPECT_EQ(lines[4]["decision"], "ImplicitDeny");
+  EXPECT_EQ(lines[4]["status"], 403);
+  EXPECT_EQ(lines[5]["decision"], "Allow");
+  EXPECT_EQ(lines[5]["status"], 404);  // allowed, then MANIFEST_UNKNOWN
+  EXPECT_EQ(lines[5]["path"], "/v2/payments/worker/manifests/nope");
+  // Never the password nor policy text.
+  std::string password = alice_.substr(6);
+  EXPECT_EQ(raw.find(password), std::string::npos);
+  EXPECT_EQ(raw.find("PCT1."), std::string::npos);
+  EXPECT_EQ(raw.find("\"Statement\""), std::string::npos);
+  EXPECT_EQ(raw.find("\"Effect\""), std::string::npos);
+}
+
+TEST_F(RegistryTest, OlderDataGetsItsBlobReferencesAtStart) {
+  const std::string repo = "payments/worker";
+  std::string data = "layer from an older data directory", d = storage::Sha256Digest(data);
+  ASSERT_EQ(Push(repo, data, alice_).status, 201);
+  registry_.reset();
+  {  // a manifest written as the first slice did: no blob references recorded
+    auto meta = storage::Metadata::Open((dir_ / "metadata.db").string());
+    ASSERT_TRUE(meta);
+    std::string body = R"({"schemaVersion":2,"layers":[{"digest":")" + d + R"("}]})";
+    ASSERT_TRUE((*meta)->PutManifest(repo, {storage::Sha256Digest(body), "x", body}, "old").ok());
+    EXPECT_FALSE((*meta)->IsBlobReferenced(repo, d));
+  }
+  Reopen({});
+  EXPECT_EQ(Do("GET", "/v2/" + repo + "/blobs/" + d, alice_).status, 200);
 }
 
 }  // namespace

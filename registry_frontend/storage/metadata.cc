@@ -3,6 +3,8 @@
 
 #include <sqlite3.h>
 
+#include <optional>
+
 namespace registry_frontend::storage {
 
 namespace {
@@ -19,6 +21,13 @@ CREATE TABLE IF NOT EXISTS manifests (repository TEXT NOT NULL, digest TEXT NOT 
                                       PRIMARY KEY (repository, digest));
 CREATE TABLE IF NOT EXISTS tags (repository TEXT NOT NULL, tag TEXT NOT NULL,
                                  digest TEXT NOT NULL, PRIMARY KEY (repository, tag));
+CREATE TABLE IF NOT EXISTS repository_settings (name TEXT PRIMARY KEY,
+                                                tag_mutability TEXT NOT NULL,
+                                                exclusion_filters TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS manifest_blobs (repository TEXT NOT NULL, manifest TEXT NOT NULL,
+                                           blob TEXT NOT NULL,
+                                           PRIMARY KEY (repository, manifest, blob));
+CREATE INDEX IF NOT EXISTS manifest_blobs_by_blob ON manifest_blobs(repository, blob);
 )sql";
 
 // A prepared statement that finalizes itself.
@@ -58,6 +67,25 @@ Status SqlError(sqlite3* db, const char* what) {
 }
 
 bool IsDigestRef(const std::string& reference) { return reference.find(':') != std::string::npos; }
+
+// Filters are stored joined by ',' (R161's alphabet has no ',').
+std::string JoinFilters(const std::vector<std::string>& filters) {
+  std::string out;
+  for (size_t i = 0; i < filters.size(); ++i) out += (i ? "," : "") + filters[i];
+  return out;
+}
+
+std::vector<std::string> SplitFilters(const std::string& text) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t comma = text.find(',', start);
+    if (comma == std::string::npos) comma = text.size();
+    out.push_back(text.substr(start, comma - start));
+    start = comma + 1;
+  }
+  return out;
+}
 
 }  // namespace
 
@@ -116,8 +144,82 @@ bool Metadata::HasBlob(const std::string& repository, const std::string& digest)
   return s.ok() && s.Bind(1, repository).Bind(2, digest).Step() == SQLITE_ROW;
 }
 
+Status Metadata::SetTagMutability(const std::string& repository,
+                                  const TagMutability& mutability) {
+  PE_RETURN_IF_ERROR(Validate(mutability));
+  std::lock_guard<std::mutex> lock(mu_);
+  Stmt s(db_,
+         "INSERT INTO repository_settings(name, tag_mutability, exclusion_filters) "
+         "VALUES(?1, ?2, ?3) ON CONFLICT(name) DO UPDATE SET "
+         "tag_mutability = excluded.tag_mutability, exclusion_filters = excluded.exclusion_filters");
+  if (!s.ok() || s.Bind(1, repository)
+                         .Bind(2, std::string(ModeName(mutability.mode)))
+                         .Bind(3, JoinFilters(mutability.filters))
+                         .Step() != SQLITE_DONE) {
+    return SqlError(db_, "cannot record repository settings");
+  }
+  return Status::Ok();
+}
+
+namespace {
+// Caller holds the connection mutex.
+Result<TagMutability> ReadTagMutability(sqlite3* db, const std::string& repository) {
+  Stmt s(db,
+         "SELECT tag_mutability, exclusion_filters FROM repository_settings WHERE name = ?1");
+  if (!s.ok()) return SqlError(db, "cannot read repository settings");
+  int rc = s.Bind(1, repository).Step();
+  if (rc == SQLITE_DONE) return TagMutability{};
+  if (rc != SQLITE_ROW) return SqlError(db, "cannot read repository settings");
+  auto mode = ParseMode(s.Text(0));
+  if (!mode) return mode.error();
+  return TagMutability{*mode, SplitFilters(s.Text(1))};
+}
+}  // namespace
+
+Result<TagMutability> Metadata::GetTagMutability(const std::string& repository) {
+  std::lock_guard<std::mutex> lock(mu_);
+  return ReadTagMutability(db_, repository);
+}
+
+bool Metadata::IsBlobReferenced(const std::string& repository, const std::string& digest) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Stmt s(db_, "SELECT 1 FROM manifest_blobs WHERE repository = ?1 AND blob = ?2 LIMIT 1");
+  return s.ok() && s.Bind(1, repository).Bind(2, digest).Step() == SQLITE_ROW;
+}
+
+Result<std::vector<std::pair<std::string, ManifestRecord>>>
+Metadata::ManifestsWithoutBlobReferences() {
+  std::lock_guard<std::mutex> lock(mu_);
+  Stmt s(db_,
+         "SELECT m.repository, m.digest, m.media_type, m.body FROM manifests m WHERE NOT EXISTS "
+         "(SELECT 1 FROM manifest_blobs b WHERE b.repository = m.repository AND "
+         "b.manifest = m.digest)");
+  if (!s.ok()) return SqlError(db_, "cannot list manifests");
+  std::vector<std::pair<std::string, ManifestRecord>> out;
+  int rc;
+  while ((rc = s.Step()) == SQLITE_ROW) {
+    out.emplace_back(s.Text(0), ManifestRecord{s.Text(1), s.Text(2), s.Text(3)});
+  }
+  if (rc != SQLITE_DONE) return SqlError(db_, "cannot list manifests");
+  return out;
+}
+
+Status Metadata::AddBlobReferences(const std::string& repository,
+                                   const std::string& manifest_digest,
+                                   const std::vector<std::string>& blobs) {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (const std::string& blob : blobs) {
+    Stmt s(db_, "INSERT OR IGNORE INTO manifest_blobs(repository, manifest, blob) VALUES(?1, ?2, ?3)");
+    if (!s.ok() ||
+        s.Bind(1, repository).Bind(2, manifest_digest).Bind(3, blob).Step() != SQLITE_DONE) {
+      return SqlError(db_, "cannot record a manifest's blobs");
+    }
+  }
+  return Status::Ok();
+}
+
 Status Metadata::PutManifest(const std::string& repository, const ManifestRecord& manifest,
-                             const std::string& tag) {
+                             const std::string& tag, const std::vector<std::string>& blobs) {
   std::lock_guard<std::mutex> lock(mu_);
   PE_RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE"));
   auto fail = [&](const char* what) {
@@ -125,6 +227,37 @@ Status Metadata::PutManifest(const std::string& repository, const ManifestRecord
     (void)Exec("ROLLBACK");
     return error;
   };
+  if (!tag.empty()) {  // R162–R164, checked before anything is written
+    std::optional<std::string> current;
+    {
+      Stmt s(db_, "SELECT digest FROM tags WHERE repository = ?1 AND tag = ?2");
+      int rc = s.ok() ? s.Bind(1, repository).Bind(2, tag).Step() : SQLITE_ERROR;
+      if (rc == SQLITE_ROW) current = s.Text(0);
+      if (rc != SQLITE_ROW && rc != SQLITE_DONE) return fail("cannot read a tag");
+    }
+    if (current && *current != manifest.digest) {
+      auto mutability = ReadTagMutability(db_, repository);
+      if (!mutability) {
+        (void)Exec("ROLLBACK");
+        return mutability.error();
+      }
+      if (IsProtected(*mutability, tag)) {
+        (void)Exec("ROLLBACK");
+        return Status("TAG_INVALID",
+                      "ImageTagAlreadyExistsException: the image tag '" + tag +
+                          "' already exists in the '" + repository +
+                          "' repository and cannot be overwritten because the tag is immutable (" +
+                          ModeName(mutability->mode) + ")");
+      }
+    }
+  }
+  for (const std::string& blob : blobs) {
+    Stmt s(db_, "INSERT OR IGNORE INTO manifest_blobs(repository, manifest, blob) VALUES(?1, ?2, ?3)");
+    if (!s.ok() || s.Bind(1, repository).Bind(2, manifest.digest).Bind(3, blob).Step() !=
+                       SQLITE_DONE) {
+      return fail("cannot record a manifest's blobs");
+    }
+  }
   {
     Stmt s(db_,
            "INSERT OR REPLACE INTO manifests(repository, digest, media_type, body) "
@@ -193,6 +326,8 @@ Status Metadata::DeleteManifest(const std::string& repository, const std::string
     }
   }
   ok = ok && run("DELETE FROM tags WHERE repository = ?1 AND digest = ?2", repository, digest) &&
+       run("DELETE FROM manifest_blobs WHERE repository = ?1 AND manifest = ?2", repository,
+           digest) &&
        run("DELETE FROM manifests WHERE repository = ?1 AND digest = ?2", repository, digest);
   if (!ok) {
     Status error = SqlError(db_, "cannot delete a manifest");

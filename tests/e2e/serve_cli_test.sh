@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `portcullis serve` / `login-password` command-line behaviour without skopeo (curl only):
 # usage errors, --config, the 401 challenge, SIGHUP reload (a bad file keeps the old
-# configuration; a good one replaces it) and a clean stop on SIGTERM.
+# configuration; a good one replaces it), a clean stop on SIGTERM, --repository-settings errors
+# and the --audit-log lines (fields, statuses, no password).
 # Usage: serve_cli_test.sh PORTCULLIS_BINARY. Exit 77 (skipped) without curl or python3.
 set -uo pipefail
 portcullis=${1:?usage: serve_cli_test.sh PORTCULLIS_BINARY}
@@ -32,9 +33,23 @@ echo '{' > "$tmp/bad.json"
 "$portcullis" serve --config "$tmp/bad.json" --data "$tmp/data" >/dev/null 2>&1
 expect "bad --config exits 2" "$?" 2
 
+echo '{"repositories":[{"name":"payments/nowhere","imageTagMutability":"IMMUTABLE"}]}' \
+  > "$tmp/settings-unknown.json"
+"$portcullis" serve --data "$tmp/data" --repository-settings "$tmp/settings-unknown.json" \
+  --listen 127.0.0.1:0 >/dev/null 2>"$tmp/err"
+expect "settings for a repository that is not served exit 2" "$?" 2
+echo '{"repositories":[{"name":"payments/worker","imageTagMutability":"FROZEN"}]}' \
+  > "$tmp/settings-bad.json"
+"$portcullis" serve --data "$tmp/data" --repository-settings "$tmp/settings-bad.json" \
+  --listen 127.0.0.1:0 >/dev/null 2>"$tmp/err"
+expect "an invalid imageTagMutability exits 2" "$?" 2
+"$portcullis" serve --data "$tmp/data" --audit-log /nonexistent-dir/audit.jsonl \
+  --listen 127.0.0.1:0 >/dev/null 2>"$tmp/err"
+expect "an audit log that cannot be opened exits 2" "$?" 2
+
 cp "$root/corpus/stores/demo-store.json" "$tmp/store.json"
 "$portcullis" serve --config "$tmp/store.json" --data "$tmp/data" --listen 127.0.0.1:0 \
-  >"$tmp/log" 2>&1 &
+  --audit-log "$tmp/audit.jsonl" >"$tmp/log" 2>&1 &
 server_pid=$!
 for _ in $(seq 100); do grep -q "listening on" "$tmp/log" && break; sleep 0.1; done
 port=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$tmp/log")
@@ -71,5 +86,21 @@ kill -TERM "$server_pid"
 wait "$server_pid"
 expect "SIGTERM stops the server cleanly" "$?" 0
 server_pid=""
+
+# The audit log: one line per decision (the three tags/list requests; pings and 401s decide
+# nothing), with the request's final status, and never the password.
+expect "audit lines" "$(python3 - "$tmp/audit.jsonl" <<'PY'
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1])]
+fields = {"time", "requestId", "principal", "action", "resource", "decision", "reason",
+          "statements", "sourceIp", "method", "path", "status"}
+assert all(set(l) == fields for l in lines), lines
+assert all(l["action"] == "ecr:ListImages" and l["method"] == "GET" for l in lines), lines
+assert all(l["principal"] == "arn:aws:iam::111122223333:user/engineering/alice" for l in lines)
+assert all(l["sourceIp"] == "127.0.0.1" for l in lines)
+print(" ".join(str(l["status"]) for l in lines))
+PY
+)" "200 200 404"
+expect "the audit log holds no password" "$(grep -c -F "$alice" "$tmp/audit.jsonl")" 0
 echo "$failures failure(s)"
 exit $((failures > 0))

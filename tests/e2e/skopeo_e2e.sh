@@ -4,6 +4,8 @@
 #   alice (111122223333, team payments) logs in, pushes, inspects, lists tags and pulls back
 #   byte-exact from payments/worker; bob (444455556666) is refused (403) on push and nothing he
 #   sent is stored; a forged password is refused at login; admin deletes the image.
+#   payments/api is IMMUTABLE (--repository-settings): re-pushing the same image under its tag
+#   succeeds (R164), moving the tag to another image is refused with TAG_INVALID (R163).
 # Usage: skopeo_e2e.sh PORTCULLIS_BINARY. Exit 77 (ctest SKIP_RETURN_CODE) when skopeo is missing.
 set -uo pipefail
 portcullis=${1:?usage: skopeo_e2e.sh PORTCULLIS_BINARY}
@@ -20,7 +22,7 @@ cleanup() {
     kill -TERM "$server_pid" 2>/dev/null
     wait "$server_pid" 2>/dev/null
   fi
-  rm -rf "$tmp"
+  [[ -n ${KEEP_TMP:-} ]] || rm -rf "$tmp"
 }
 trap cleanup EXIT
 export REGISTRY_AUTH_FILE=$tmp/auth.json XDG_RUNTIME_DIR=$tmp/run
@@ -46,8 +48,13 @@ refuse() {  # refuse DESCRIPTION PATTERN COMMAND...: the command must fail with 
   fi
 }
 
+cat >"$tmp/settings.json" <<'JSON'
+{"repositories": [{"name": "payments/api", "imageTagMutability": "IMMUTABLE"}]}
+JSON
 # Start the server on any free port and read the port from its first line.
-"$portcullis" serve --data "$tmp/data" --listen 127.0.0.1:0 >"$tmp/server.log" 2>&1 &
+"$portcullis" serve --data "$tmp/data" --listen 127.0.0.1:0 \
+  --repository-settings "$tmp/settings.json" --audit-log "$tmp/audit.jsonl" \
+  >"$tmp/server.log" 2>&1 &
 server_pid=$!
 for _ in $(seq 100); do
   grep -q "listening on" "$tmp/server.log" && break
@@ -114,6 +121,13 @@ refuse "a repository that is not configured is NAME_UNKNOWN" "name unknown\|NAME
 check "admin copies payments/worker:v1 to payments/api:v1" \
   skopeo copy --src-tls-verify=false --dest-tls-verify=false --src-creds "AWS:$admin" \
   --dest-creds "AWS:$admin" "docker://$reg/payments/worker:v1" "docker://$reg/payments/api:v1"
+check "the same image again under the immutable tag payments/api:v1 succeeds (R164)" \
+  skopeo copy --dest-tls-verify=false --dest-creds "AWS:$admin" \
+  "oci:$tmp/image:v1" "docker://$reg/payments/api:v1"
+refuse "moving the immutable tag payments/api:v1 to another image is refused (R163)" \
+  "ImageTagAlreadyExistsException\|tag invalid\|TAG_INVALID" \
+  skopeo copy --dest-tls-verify=false --dest-creds "AWS:$admin" \
+  "oci:$tmp/bob-image:v1" "docker://$reg/payments/api:v1"
 check "bob pulls payments/api:v1 across accounts" skopeo copy --src-tls-verify=false \
   --src-creds "AWS:$bob" "docker://$reg/payments/api:v1" "dir:$tmp/bob-pulled"
 check "bob's pull is byte-exact" cmp "$tmp/bob-pulled/manifest.json" \
@@ -130,5 +144,11 @@ kill -TERM "$server_pid"
 if wait "$server_pid"; then echo "ok   server stopped cleanly"; else
   echo "FAIL server exit status $?"; failures=$((failures + 1)); fi
 server_pid=""
+check "the audit log records bob's denied push (403)" grep -q \
+  '"principal":"arn:aws:iam::444455556666:user/bob","action":"ecr:[A-Za-z]*","resource":"[^"]*repository/payments/worker","decision":"ImplicitDeny".*"status":403' \
+  "$tmp/audit.jsonl"
+check "the audit log records the refused immutable-tag push as allowed with status 400" grep -q \
+  '"action":"ecr:PutImage".*payments/api".*"decision":"Allow".*"status":400' "$tmp/audit.jsonl"
+check "the audit log holds no password" bash -c "! grep -q -F -e '$alice' -e '$bob' -e '$admin' '$tmp/audit.jsonl'"
 echo "$failures failure(s)"
 exit $((failures > 0))
