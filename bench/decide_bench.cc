@@ -182,32 +182,35 @@ void BM_Compile(benchmark::State& state) {
   state.counters["statements"] = static_cast<double>(f.statements);
 }
 
-void BM_IncrementalUpdate(benchmark::State& state) {
+// Applies `update(program, item)` to each item of `items` in turn, chained as a server applies
+// them: the overlays grow and are folded every 256 updates, so the figure is the amortised cost.
+template <typename Map, typename Items, typename Update>
+void ChainedUpdates(benchmark::State& state, Items items, Update update) {
   Fixture& f = Get(static_cast<size_t>(state.range(0)));
-  std::vector<const policy_engine::store::Repository*> repos;
-  for (const auto& [arn, r] : f.store->repositories()) repos.push_back(&r);
+  std::vector<const typename Map::mapped_type*> list;
+  for (const auto& [key, item] : items(f)) list.push_back(&item);
   size_t next = 0;
-  // Chained, as a server applies them: the overlay grows and is folded every 256 updates, so the
-  // figure is the amortised cost.
   std::shared_ptr<const DecisionProgram> current = f.program;
   for (auto _ : state) {
-    auto p = current->WithRepositoryPolicy(*repos[next], *f.store);
-    current = *p;
-    if (++next == repos.size()) next = 0;
+    current = *update(*current, *list[next], *f.store);
+    if (++next == list.size()) next = 0;
   }
 }
 
+void BM_IncrementalUpdate(benchmark::State& state) {
+  ChainedUpdates<std::map<std::string, policy_engine::store::Repository>>(
+      state, [](Fixture & f) -> const auto& { return f.store->repositories(); },
+      [](const DecisionProgram& p, const auto& repo, const auto& store) {
+        return p.WithRepositoryPolicy(repo, store);
+      });
+}
+
 void BM_IncrementalEntityUpdate(benchmark::State& state) {
-  Fixture& f = Get(static_cast<size_t>(state.range(0)));
-  std::vector<const policy_engine::store::Entity*> entities;
-  for (const auto& [arn, e] : f.store->entities()) entities.push_back(&e);
-  size_t next = 0;
-  std::shared_ptr<const DecisionProgram> current = f.program;
-  for (auto _ : state) {
-    auto p = current->WithEntity(*entities[next], *f.store);
-    current = *p;
-    if (++next == entities.size()) next = 0;
-  }
+  ChainedUpdates<std::map<std::string, policy_engine::store::Entity>>(
+      state, [](Fixture & f) -> const auto& { return f.store->entities(); },
+      [](const DecisionProgram& p, const auto& entity, const auto& store) {
+        return p.WithEntity(entity, store);
+      });
 }
 
 void Sizes(benchmark::internal::Benchmark* b) {
