@@ -133,36 +133,51 @@ std::string_view PrincipalType(model::PrincipalKind kind) {
 
 }  // namespace
 
-Status CheckRequestAgainstCatalog(const model::Request& request, const Node& req,
-                                  std::string_view source, const std::string& pointer) {
+namespace {
+SourceLocation FieldLocation(const char* pointer) {
+  SourceLocation at;
+  at.pointer = pointer;
+  return at;
+}
+}  // namespace
+
+Status CheckRequestAgainstCatalog(const model::Request& request) {
   const std::string& action = request.action;
   std::string_view service = std::string_view(action).substr(0, action.find(':'));
   if (!catalog::KnowsService(service)) return Status::Ok();
   const catalog::ActionInfo* info = catalog::FindAction(action);
   if (info == nullptr) {
-    return Located("UNKNOWN_ACTION",
-                   "`" + action + "` is not an action of the `" + std::string(service) +
-                       "` service reference (R40)",
-                   *req.Find("action"), source, pointer + "/action");
+    return Status("UNKNOWN_ACTION",
+                  "`" + action + "` is not an action of the `" + std::string(service) +
+                      "` service reference (R40)",
+                  FieldLocation("/action"));
   }
   if (info->wildcard_only) {
     if (request.resource != "*") {
-      return Located(
+      return Status(
           "RESOURCE_TYPE_MISMATCH",
           "`" + action + "` is a wildcard-only action: its request resource must be `*` (R43, R50)",
-          *req.Find("resource"), source, pointer + "/resource");
+          FieldLocation("/resource"));
     }
     return Status::Ok();
   }
   auto parts = match::SplitArn(request.resource);
   if (!parts || (*parts)[2] != info->service || !(*parts)[5].starts_with("repository/") ||
       (*parts)[5].size() <= 11) {
-    return Located("RESOURCE_TYPE_MISMATCH",
-                   "`" + request.resource + "` is not a repository ARN, the resource type of `" +
-                       action + "` (R42, R43)",
-                   *req.Find("resource"), source, pointer + "/resource");
+    return Status("RESOURCE_TYPE_MISMATCH",
+                  "`" + request.resource + "` is not a repository ARN, the resource type of `" +
+                      action + "` (R42, R43)",
+                  FieldLocation("/resource"));
   }
   return Status::Ok();
+}
+
+Status CheckRequestAgainstCatalog(const model::Request& request, const Node& req,
+                                  std::string_view source, const std::string& pointer) {
+  Status s = CheckRequestAgainstCatalog(request);
+  if (s.ok()) return s;
+  const std::string& field = s.location().pointer;  // "/action" or "/resource"
+  return Located(s.code(), s.message(), *req.Find(field.substr(1)), source, pointer + field);
 }
 
 Result<model::Context> ReadContext(const Node& node, std::string_view source,

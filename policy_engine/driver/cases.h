@@ -52,6 +52,9 @@ Result<model::Context> ReadContext(const json::Node& node, std::string_view sour
 // the store format.
 Status CheckRequestAgainstCatalog(const model::Request& request, const json::Node& request_node,
                                   std::string_view source, const std::string& pointer);
+// The same without a JSON document (requests built by a front end): the error's location names
+// the field only (pointer "/action" or "/resource", no offset).
+Status CheckRequestAgainstCatalog(const model::Request& request);
 
 // The keys the oracle's --derive-context adds (unless present): aws:PrincipalArn (the role ARN for
 // sessions), aws:PrincipalAccount, aws:PrincipalType, aws:username (users) and

@@ -19,6 +19,8 @@ struct Snapshot {
   std::shared_ptr<const compile::DecisionProgram> program;
 };
 
+std::vector<RepositoryInfo> RepositoriesOf(const Snapshot& snapshot);
+
 namespace {
 
 constexpr std::string_view kErrorPrefix = "error: ";
@@ -52,9 +54,10 @@ Result<std::unique_ptr<Engine>> Engine::Create(std::string_view store_text) {
   return std::unique_ptr<Engine>(new Engine(std::move(*snapshot)));
 }
 
-Status Engine::Reload(std::string_view store_text) {
+Status Engine::Reload(std::string_view store_text, const AcceptRepositories& accept) {
   auto snapshot = Build(store_text);
   if (!snapshot) return snapshot.error();
+  if (accept) PE_RETURN_IF_ERROR(accept(RepositoriesOf(**snapshot)));
   snapshot_.store(std::move(*snapshot), std::memory_order_release);
   return Status::Ok();
 }
@@ -118,13 +121,46 @@ Result<std::string> Engine::ResolvePrincipal(std::string_view name_or_arn) const
                 "`" + std::string(name_or_arn) + "` names several principals: " + list);
 }
 
-std::vector<RepositoryInfo> Engine::Repositories() const {
+Result<AccessKeyInfo> Engine::FindAccessKey(std::string_view access_key_id) const {
   std::shared_ptr<const Snapshot> snapshot = Current();
+  const auto& keys = snapshot->store.access_keys();
+  auto it = keys.find(std::string(access_key_id));
+  if (it == keys.end()) return Status("NOT_FOUND", "unknown access key id");
+  return AccessKeyInfo{it->second.principal_arn, it->second.secret, it->second.active};
+}
+
+Result<std::string> Engine::AuthenticateAccessKey(std::string_view access_key_id,
+                                                  std::string_view secret) const {
+  auto key = FindAccessKey(access_key_id);
+  // Constant time in the secret's content (lengths are not secret: IAM's are fixed).
+  bool same = key && key->secret.size() == secret.size();
+  unsigned char diff = 0;
+  if (same) {
+    for (size_t i = 0; i < secret.size(); ++i) {
+      diff |= static_cast<unsigned char>(key->secret[i] ^ secret[i]);
+    }
+  }
+  if (!same || diff != 0 || !key->active) {
+    return Status("UNAUTHENTICATED", "invalid access key id or secret, or the key is inactive");
+  }
+  return key->principal_arn;
+}
+
+std::vector<RepositoryInfo> Engine::Repositories() const { return RepositoriesOf(*Current()); }
+
+std::vector<RepositoryInfo> RepositoriesOf(const Snapshot& snapshot) {
   std::vector<RepositoryInfo> out;
-  for (const auto& [arn, repo] : snapshot->store.repositories()) {
-    out.push_back({repo.arn, repo.name, repo.account, repo.region, repo.tags});
+  for (const auto& [arn, repo] : snapshot.store.repositories()) {
+    out.push_back(
+        {repo.arn, repo.name, repo.account, repo.region, repo.tags, repo.registry_settings});
   }
   return out;
+}
+
+Engine::SnapshotStats Engine::Stats() const {
+  std::shared_ptr<const Snapshot> snapshot = Current();
+  const auto& s = snapshot->program->stats();
+  return {s.statements, s.policies, s.approximate_bytes};
 }
 
 bool IsError(const model::DecisionResult& result) {

@@ -14,6 +14,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -34,6 +35,17 @@ struct RepositoryInfo {
   std::string account;
   std::string region;
   std::vector<std::pair<std::string, std::string>> tags;
+  // Registry settings from the store (`imageTagMutability`, …) as a JSON object text, or empty.
+  // Not evaluated by the engine; validated and used by the front end.
+  std::string settings;
+};
+
+// A user's long-term access key (docs/store-format.md §1.5 `accessKeys`), for front ends that
+// authenticate with key pairs (Basic auth with id:secret, SigV4).
+struct AccessKeyInfo {
+  std::string principal_arn;
+  std::string secret;
+  bool active = true;
 };
 
 // Opaque: a loaded store and its compiled program.
@@ -48,7 +60,11 @@ class Engine {
   Engine& operator=(const Engine&) = delete;
 
   // Loads and compiles `store_text` and publishes it; on error the current snapshot stays.
-  Status Reload(std::string_view store_text);
+  // `accept`, when given, sees the new snapshot's repositories before it is published (a front
+  // end validating its own settings, RepositoryInfo::settings); an error from it is returned and
+  // nothing changes.
+  using AcceptRepositories = std::function<Status(const std::vector<RepositoryInfo>&)>;
+  Status Reload(std::string_view store_text, const AcceptRepositories& accept = {});
 
   // Decides `action` on `resource` for `principal` (an IAM/STS ARN, a service principal or
   // `anonymous`, resolved against the store as by `portcullis eval --store`). `context` holds
@@ -64,8 +80,24 @@ class Engine {
   // segment) of exactly one user or role. NOT_FOUND / AMBIGUOUS otherwise.
   Result<std::string> ResolvePrincipal(std::string_view name_or_arn) const;
 
+  // The access key `access_key_id` of the current snapshot; NOT_FOUND when unknown.
+  Result<AccessKeyInfo> FindAccessKey(std::string_view access_key_id) const;
+  // The user owning an active key whose secret is `secret` (compared in constant time);
+  // UNAUTHENTICATED otherwise, without saying whether the id or the secret was wrong.
+  Result<std::string> AuthenticateAccessKey(std::string_view access_key_id,
+                                            std::string_view secret) const;
+
   // Repositories of the current snapshot, by ARN order.
   std::vector<RepositoryInfo> Repositories() const;
+
+  // Size of the current snapshot, for metrics (`portcullis sidecar` /metrics): compiled
+  // statements (shared policies once), policies, and the compiled program's approximate bytes.
+  struct SnapshotStats {
+    size_t statements = 0;
+    size_t policies = 0;
+    size_t approximate_bytes = 0;
+  };
+  SnapshotStats Stats() const;
 
   // Decisions that ended in an internal error (failed closed), for tests and metrics.
   uint64_t error_count() const { return errors_.load(std::memory_order_relaxed); }

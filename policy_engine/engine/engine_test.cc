@@ -144,3 +144,60 @@ TEST_F(EngineTest, ConcurrentDecideAndReload) {
 
 }  // namespace
 }  // namespace policy_engine::engine
+
+namespace policy_engine::engine {
+namespace {
+
+constexpr char kKeyStore[] = R"({"accounts": [{"id": "111122223333"}], "principals": [
+  {"arn": "arn:aws:iam::111122223333:user/alice", "accessKeys": [
+     {"accessKeyId": "AKIAALICE0000000001", "secretAccessKey": "alice-secret-0123456789"},
+     {"accessKeyId": "AKIAALICE0000000002", "secretAccessKey": "alice-old-secret-0123",
+      "status": "Inactive"}]},
+  {"arn": "arn:aws:iam::111122223333:role/ci"}]})";
+
+TEST(EngineAccessKeyTest, AuthenticatesActiveKeysOnly) {
+  auto e = Engine::Create(kKeyStore);
+  ASSERT_TRUE(e) << e.error().ToString();
+  auto alice = (*e)->AuthenticateAccessKey("AKIAALICE0000000001", "alice-secret-0123456789");
+  ASSERT_TRUE(alice);
+  EXPECT_EQ(*alice, "arn:aws:iam::111122223333:user/alice");
+  auto info = (*e)->FindAccessKey("AKIAALICE0000000002");
+  ASSERT_TRUE(info);
+  EXPECT_FALSE(info->active);
+  // Inactive, wrong secret (same and other length), unknown id: one answer for all.
+  for (auto [id, secret] : std::vector<std::pair<const char*, const char*>>{
+           {"AKIAALICE0000000002", "alice-old-secret-0123"},
+           {"AKIAALICE0000000001", "alice-secret-0123456780"},
+           {"AKIAALICE0000000001", "short"},
+           {"AKIAUNKNOWN00000001", "alice-secret-0123456789"}}) {
+    auto r = (*e)->AuthenticateAccessKey(id, secret);
+    ASSERT_FALSE(r) << id;
+    EXPECT_EQ(r.error().code(), "UNAUTHENTICATED");
+  }
+  EXPECT_EQ((*e)->FindAccessKey("AKIAUNKNOWN00000001").error().code(), "NOT_FOUND");
+}
+
+TEST(EngineAccessKeyTest, StoreRejectsBadKeysWithTheirLocation) {
+  std::string store = kKeyStore;
+  auto bad = [&](std::string_view from, std::string_view to) {
+    std::string s = store;
+    s.replace(s.find(from), from.size(), to);
+    auto e = Engine::Create(s);
+    EXPECT_FALSE(e) << to;
+    return e ? Status::Ok() : e.error();
+  };
+  Status st = bad("AKIAALICE0000000001", "akia-lower");
+  EXPECT_EQ(st.location().pointer, "/principals/0/accessKeys/0/accessKeyId");
+  st = bad("AKIAALICE0000000002", "AKIAALICE0000000001");
+  EXPECT_EQ(st.code(), "STORE_DUPLICATE");
+  st = bad("alice-secret-0123456789", "has space 0123456789");
+  EXPECT_EQ(st.location().pointer, "/principals/0/accessKeys/0/secretAccessKey");
+  EXPECT_EQ(st.message().find("has space"), std::string::npos);  // never echoes a secret
+  st = bad("\"Inactive\"", "\"Disabled\"");
+  EXPECT_EQ(st.location().pointer, "/principals/0/accessKeys/1/status");
+  st = bad(R"(role/ci"})", R"(role/ci", "accessKeys": []})");
+  EXPECT_EQ(st.code(), "STORE_INVALID_REFERENCE");
+}
+
+}  // namespace
+}  // namespace policy_engine::engine

@@ -68,6 +68,15 @@ struct Entity {
   std::optional<std::string> boundary_arn;  // a managed policy ARN
 };
 
+// A long-term IAM access key of a user (store-format.md §1.5 `accessKeys`). The engine never
+// uses it; the front end authenticates with it (Engine::FindAccessKey).
+struct AccessKey {
+  std::string id;  // AKIA…
+  std::string secret;
+  bool active = true;
+  std::string principal_arn;
+};
+
 struct Account {
   std::string id;
   std::string org_id;                  // "" = not in an organization
@@ -84,6 +93,9 @@ struct Repository {
   std::string region;
   Tags tags;
   std::optional<eval::PolicyRef> policy;  // repository policy
+  // The registry's settings for it (imageTagMutability, …) as a JSON object text, or empty. Not
+  // an authorization input (R166 runs after authorization); carried for the front end.
+  std::string registry_settings;
 };
 
 struct Registry {
@@ -155,6 +167,7 @@ class Store {
   PreparedRequest Prepare(std::string_view line, size_t line_number) const;
 
   const std::map<std::string, Entity>& entities() const { return entities_; }
+  const std::map<std::string, AccessKey>& access_keys() const { return access_keys_; }
   const std::map<std::string, Repository>& repositories() const { return repositories_; }
   const std::map<std::string, Account>& accounts() const { return accounts_; }
   const std::map<std::string, Group>& groups() const { return groups_; }
@@ -162,6 +175,11 @@ class Store {
   const std::vector<Registry>& registries() const { return registries_; }
 
  private:
+  // Resolves `principal` into r.request.principal and checks r.request.action and
+  // r.request.resource (shared by ReadRequest and MakeRequest). Errors carry the field as their
+  // pointer ("/principal", "/action", "/resource") and no offset.
+  Status ResolveRequest(std::string_view principal, StoreRequest& r) const;
+
   friend class Loader;
 
   const Entity* FindRoleByName(std::string_view account, std::string_view name) const;
@@ -172,6 +190,7 @@ class Store {
 
   std::map<std::string, Account> accounts_;           // by id
   std::map<std::string, Entity> entities_;            // by ARN
+  std::map<std::string, AccessKey> access_keys_;      // by access key id
   std::map<std::string, std::string> roles_by_name_;  // "ACCT/lower-case name" -> role ARN (R54)
   std::map<std::string, Group> groups_;               // by "ACCT/name"
   std::map<std::string, ManagedPolicy> managed_;      // by ARN

@@ -209,6 +209,29 @@ TEST(StoreLoadTest, RejectsUnknownFieldsAtTheirName) {
   EXPECT_EQ(e.location().pointer, "/accounts/0/rcps/0/0/nmae");
 }
 
+// Repository settings (ECR's CreateRepository names) are carried verbatim for the front end;
+// only their JSON type is checked here.
+TEST(StoreLoadTest, CarriesRepositorySettingsForTheFrontEnd) {
+  const char* doc = R"({"accounts": [{"id": "111122223333"}], "repositories": [
+    {"arn": "arn:aws:ecr:us-east-1:111122223333:repository/app", "imageTagMutability": "IMMUTABLE",
+     "imageTagMutabilityExclusionFilters": [{"filterType": "WILDCARD", "filter": "dev-*"}]},
+    {"arn": "arn:aws:ecr:us-east-1:111122223333:repository/web"}]})";
+  auto store = Store::Load(doc);
+  ASSERT_TRUE(store) << store.error().ToString();
+  const auto& repos = store->repositories();
+  EXPECT_EQ(repos.at("arn:aws:ecr:us-east-1:111122223333:repository/app").registry_settings,
+            R"({"imageTagMutability":"IMMUTABLE","imageTagMutabilityExclusionFilters":)"
+            R"([{"filterType": "WILDCARD", "filter": "dev-*"}]})");
+  EXPECT_EQ(repos.at("arn:aws:ecr:us-east-1:111122223333:repository/web").registry_settings, "");
+  Status e = LoadError(R"({"accounts": [{"id": "111122223333"}], "repositories": [
+    {"arn": "arn:aws:ecr:us-east-1:111122223333:repository/app", "imageTagMutability": true}]})");
+  EXPECT_EQ(e.code(), "STORE_SYNTAX");
+  EXPECT_EQ(e.location().pointer, "/repositories/0/imageTagMutability");
+  e = LoadError(R"({"accounts": [{"id": "111122223333"}], "repositories": [
+    {"arn": "arn:aws:ecr:us-east-1:111122223333:repository/app", "imageScanning": {}}]})");
+  EXPECT_EQ(e.code(), "STORE_UNKNOWN_FIELD");
+}
+
 TEST(StoreLoadTest, RejectsMissingAndMalformedFields) {
   Status e = LoadError(R"({"accounts": [{"orgId": "o-a1b2c3d4e5"}]})");
   EXPECT_EQ(e.code(), "STORE_MISSING_FIELD");
