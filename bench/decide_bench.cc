@@ -4,6 +4,7 @@
 //                                   heap allocations per decision, bytes per statement
 //   BM_DecideHot/statements:N       the same, cycling over 64 requests (request hot in cache)
 //   BM_PrepareAndDecide/statements:N  Prepare (bind the request) + Evaluate
+//   BM_EngineDecide/statements:N    the engine facade (engine.h) as front ends call it
 //   BM_DecideReference/statements:N the reference evaluator on the same requests
 //   BM_Compile/statements:N         Store -> DecisionProgram
 //   BM_IncrementalUpdate/statements:N  one repository policy replaced (new snapshot)
@@ -21,6 +22,7 @@
 
 #include "bench/workload.h"
 #include "policy_engine/compile/program.h"
+#include "policy_engine/engine/engine.h"
 #include "policy_engine/store/store.h"
 
 // Counts every heap allocation in the process, to prove the decision path makes none.
@@ -161,6 +163,52 @@ void BM_PrepareAndDecide(benchmark::State& state) {
       static_cast<double>(allocations) / static_cast<double>(std::max<size_t>(decisions, 1));
 }
 
+// What a front end pays per decision through the engine facade (engine.h): principal, action and
+// resource strings plus the request keys the registry supplies; the facade resolves, completes
+// the context, decides and explains. Compare with BM_PrepareAndDecide for the facade's cost.
+void BM_EngineDecide(benchmark::State& state) {
+  Fixture& f = Get(static_cast<size_t>(state.range(0)));
+  static std::map<int64_t, std::unique_ptr<policy_engine::engine::Engine>> engines;
+  auto& engine = engines[state.range(0)];
+  if (!engine) {
+    auto created = policy_engine::engine::Engine::Create(
+        portcullis_bench::MakeWorkload(f.statements, 1).store_json);
+    if (!created) std::abort();
+    engine = std::move(*created);
+  }
+  policy_engine::model::Context context;
+  context.SetSingle("aws:SourceIp", "10.1.2.3");
+  context.SetSingle("aws:SecureTransport", "true");
+  context.SetSingle("aws:CurrentTime", "2026-11-28T01:00:00Z");
+  context.SetSingle("aws:EpochTime", "1795827600");
+  context.SetSingle("aws:UserAgent", "skopeo/1.9.3");
+  std::vector<double> per_batch;
+  per_batch.reserve(1 << 20);
+  size_t next = 0, decisions = 0, allows = 0;
+  uint64_t allocations_before = g_allocations.load();
+  for (auto _ : state) {
+    auto start = std::chrono::steady_clock::now();
+    for (size_t i = 0; i < kBatch; ++i) {
+      const auto& r = f.requests[next].request;
+      auto result = engine->Decide(r.principal.arn, r.action, r.resource, context);
+      allows += result.decision == policy_engine::model::Decision::kAllow;
+      benchmark::DoNotOptimize(result);
+      if (++next == f.requests.size()) next = 0;
+    }
+    auto ns = std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - start);
+    if (per_batch.size() < per_batch.capacity()) per_batch.push_back(ns.count() / kBatch);
+    decisions += kBatch;
+  }
+  uint64_t allocations = g_allocations.load() - allocations_before;
+  state.SetItemsProcessed(static_cast<int64_t>(decisions));
+  Percentiles(state, per_batch);
+  state.counters["allocs_per_decision"] =
+      static_cast<double>(allocations) / static_cast<double>(std::max<size_t>(decisions, 1));
+  state.counters["allow_share"] = static_cast<double>(allows) / static_cast<double>(decisions);
+  state.counters["reference_path_share"] =
+      static_cast<double>(engine->reference_count()) / static_cast<double>(decisions);
+}
+
 void BM_DecideReference(benchmark::State& state) {
   Fixture& f = Get(static_cast<size_t>(state.range(0)));
   size_t next = 0, decisions = 0;
@@ -221,6 +269,7 @@ void Sizes(benchmark::internal::Benchmark* b) {
 BENCHMARK(BM_Decide)->Apply(Sizes)->UseRealTime();
 BENCHMARK(BM_DecideHot)->Apply(Sizes)->UseRealTime();
 BENCHMARK(BM_PrepareAndDecide)->Apply(Sizes)->UseRealTime();
+BENCHMARK(BM_EngineDecide)->Apply(Sizes)->UseRealTime();
 BENCHMARK(BM_DecideReference)->Apply(Sizes)->UseRealTime();
 BENCHMARK(BM_Compile)->Apply(Sizes)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_IncrementalUpdate)->Apply(Sizes)->Unit(benchmark::kMicrosecond)->UseRealTime();

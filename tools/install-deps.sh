@@ -8,6 +8,8 @@ build_pkgs=(build-essential cmake ninja-build pkg-config git
             libbenchmark-dev libgtest-dev libgmock-dev)
 # Test-only peers: the reference oracle (Node) is optional and used by tools/casegen only.
 test_pkgs=(python3 skopeo curl)  # skopeo, curl: tests/e2e/ (docs/registry.md)
+test_pkgs+=(docker-registry openssl)  # tests/e2e/sidecar_token_e2e.sh (docs/token-server.md)
+test_pkgs+=(nginx docker-registry wrk)  # tests/e2e/sidecar_nginx_e2e.sh, bench/sidecar_load.sh
 
 want=("${build_pkgs[@]}")
 if [[ "${1:-}" == "--test" ]]; then want+=("${test_pkgs[@]}"); fi

@@ -6,6 +6,7 @@
 #include "tools/eval_command.h"
 #include "tools/lint_command.h"
 #include "tools/serve_command.h"
+#include "tools/sidecar_command.h"
 
 int main(int argc, char** argv) {
   try {
@@ -18,6 +19,8 @@ int main(int argc, char** argv) {
     portcullis_cli::ServeOptions serve_options;
     portcullis_cli::LoginPasswordOptions login_options;
     portcullis_cli::AddServeCommands(app, serve_options, login_options);
+    portcullis_cli::SidecarCommandOptions sidecar_options;
+    portcullis_cli::AddSidecarCommand(app, sidecar_options);
     try {
       app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -26,6 +29,7 @@ int main(int argc, char** argv) {
     if (app.got_subcommand("eval")) return portcullis_cli::RunEval(eval_options);
     if (app.got_subcommand("lint")) return portcullis_cli::RunLint(lint_options);
     if (app.got_subcommand("serve")) return portcullis_cli::RunServe(serve_options);
+    if (app.got_subcommand("sidecar")) return portcullis_cli::RunSidecar(sidecar_options);
     if (app.got_subcommand("login-password")) {
       return portcullis_cli::RunLoginPassword(login_options);
     }

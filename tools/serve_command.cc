@@ -7,65 +7,23 @@
 #include <signal.h>
 
 #include <CLI/CLI.hpp>
+#include <chrono>
+#include <cstdlib>
 #include <ctime>
 #include <fstream>
 #include <iostream>
 #include <sstream>
 
 #include "policy_engine/engine/engine.h"
-#include "registry_frontend/demo/demo_store.h"
 #include "registry_frontend/http/server.h"
 #include "registry_frontend/registry/registry.h"
+#include "tools/command_common.h"
 
 namespace portcullis_cli {
 
 namespace {
 
 namespace rf = registry_frontend;
-
-bool ReadConfig(const std::string& path, std::string& out) {
-  if (path.empty()) {
-    out = std::string(rf::demo::DemoStore());
-    return true;
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    std::cerr << "portcullis: cannot read `" << path << "`\n";
-    return false;
-  }
-  std::stringstream s;
-  s << in.rdbuf();
-  out = s.str();
-  return true;
-}
-
-std::unique_ptr<policy_engine::engine::Engine> LoadEngine(const std::string& config) {
-  std::string text;
-  if (!ReadConfig(config, text)) return nullptr;
-  auto engine = policy_engine::engine::Engine::Create(text);
-  if (!engine) {
-    std::cerr << "portcullis: " << (config.empty() ? "built-in demo store" : config) << ": "
-              << engine.error().ToString() << "\n";
-    return nullptr;
-  }
-  return std::move(*engine);
-}
-
-bool SplitListen(const std::string& listen, std::string& host, uint16_t& port) {
-  size_t colon = listen.rfind(':');
-  if (colon == std::string::npos || colon == 0) return false;
-  host = listen.substr(0, colon);
-  std::string digits = listen.substr(colon + 1);
-  if (digits.empty() || digits.size() > 5) return false;
-  unsigned long value = 0;
-  for (char c : digits) {
-    if (c < '0' || c > '9') return false;
-    value = value * 10 + static_cast<unsigned long>(c - '0');
-  }
-  if (value > 65535) return false;
-  port = static_cast<uint16_t>(value);
-  return true;
-}
 
 }  // namespace
 
@@ -83,6 +41,15 @@ void AddServeCommands(CLI::App& app, ServeOptions& serve, LoginPasswordOptions& 
   s->add_option("--audit-log", serve.audit_log,
                 "append one JSON line per authorization decision to FILE (`-`: standard error); "
                 "default: no audit log");
+  // Hidden (empty group): test and benchmark knobs, documented in docs/registry.md.
+  s->add_option("--read-timeout-seconds", serve.read_timeout_seconds,
+                "seconds to read a header or a small body (also the keep-alive idle time)")
+      ->check(CLI::Range(1u, 3600u))
+      ->group("");
+  s->add_option("--authorization", serve.authorization,
+                "`off` skips authorization (benchmarks only; needs PORTCULLIS_BENCH=1)")
+      ->check(CLI::IsMember({"on", "off"}))
+      ->group("");
   CLI::App* l = app.add_subcommand("login-password",
                                    "print a 12-hour registry password for a principal (as `aws ecr "
                                    "get-login-password`); use it with user `AWS`");
@@ -115,6 +82,18 @@ int RunServe(const ServeOptions& options) {
     std::cerr << "portcullis serve: --listen must be HOST:PORT, got `" << options.listen << "`\n";
     return 2;
   }
+  server_options.read_timeout = std::chrono::seconds(options.read_timeout_seconds);
+  bool authorization_off = options.authorization == "off";
+  if (authorization_off) {
+    const char* bench = std::getenv("PORTCULLIS_BENCH");
+    if (bench == nullptr || std::string(bench) != "1") {
+      std::cerr << "portcullis serve: --authorization=off is for benchmarks only and needs "
+                   "PORTCULLIS_BENCH=1\n";
+      return 2;
+    }
+    std::cerr << "portcullis serve: WARNING: AUTHORIZATION IS OFF (benchmark mode): every "
+                 "authenticated caller may do anything\n";
+  }
   auto engine = LoadEngine(options.config);
   if (!engine) return 2;
   rf::registry::RepositorySettings settings;
@@ -139,6 +118,7 @@ int RunServe(const ServeOptions& options) {
     std::cerr << "portcullis serve: " << registry.error().message() << "\n";
     return 2;
   }
+  if (authorization_off) (*registry)->DisableAuthorizationForBenchmark();
   std::shared_ptr<rf::audit::AuditLog> audit_log;
   if (!options.audit_log.empty()) {
     auto opened = rf::audit::AuditLog::Open(options.audit_log);
@@ -173,9 +153,16 @@ int RunServe(const ServeOptions& options) {
     int signal_number = 0;
     if (sigwait(&signals, &signal_number) != 0) continue;
     if (signal_number != SIGHUP) break;
+    if (audit_log) {  // log rotation: reopen the audit log by its path
+      policy_engine::Status reopened = audit_log->Reopen();
+      if (!reopened.ok()) std::cerr << "portcullis serve: " << reopened.message() << std::endl;
+    }
     std::string text;
     if (!ReadConfig(options.config, text)) continue;
-    policy_engine::Status reloaded = engine->Reload(text);
+    policy_engine::Status reloaded = engine->Reload(
+        text, [&](const std::vector<policy_engine::engine::RepositoryInfo>& repositories) {
+          return (*registry)->CheckRepositories(repositories);
+        });
     if (!reloaded.ok()) {
       std::cerr << "portcullis serve: reload failed, keeping the old configuration: "
                 << reloaded.ToString() << std::endl;

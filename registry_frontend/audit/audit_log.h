@@ -1,9 +1,12 @@
-// The audit log: one JSON line per authorization decision (`portcullis serve --audit-log FILE`).
-//
-// Fields (docs/registry.md): time, requestId, principal, action, resource, decision, reason,
-// statements (decisive statements: policy name, statement index, sid), sourceIp, method, path,
-// status (the HTTP status of the response; 0 when the request ended before a response, e.g. the
-// client went away mid-body). Never the password, the Authorization header or policy text.
+// The audit log: one JSON line per authorization decision (`portcullis serve --audit-log FILE`),
+// shaped like a CloudTrail event (docs/registry.md "Audit log"): eventTime, eventSource,
+// eventName (the ECR action without `ecr:`), awsRegion, sourceIPAddress, userAgent, userIdentity
+// (type, arn, accountId, userName), requestParameters (repositoryName, imageTag/imageDigest, …),
+// resources, requestID, eventID, readOnly, recipientAccountId, errorCode; Portcullis's own
+// fields under additionalEventData: the decision, the rule-level reason, the decisive statements
+// (policy name, statement index, sid), the HTTP method, path and status (0 when the request ended
+// before a response, e.g. the client went away mid-body). Never the password, the Authorization
+// header or policy text.
 //
 // Why a writer thread: Write() is called on the I/O threads. It formats the line (microseconds)
 // and appends it to an in-memory queue under a mutex held only for the push; one background
@@ -23,6 +26,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "policy_engine/common/status.h"
@@ -48,6 +52,11 @@ struct AuditRecord {
   std::string method;
   std::string path;  // without the query
   int status = 0;
+  std::string user_agent;
+  size_t sequence = 0;     // the decision's index within its request (eventID)
+  std::string error_code;  // the response's error code (OCI code, …); empty on success
+  // requestParameters, in order: repositoryName, imageTag / imageDigest / layerDigest, uploadId…
+  std::vector<std::pair<std::string, std::string>> parameters;
 };
 
 // One line, without the trailing newline.
@@ -64,16 +73,24 @@ class AuditLog {
   AuditLog& operator=(const AuditLog&) = delete;
 
   void Write(const AuditRecord& record);
+  // Log rotation (SIGHUP): the writer reopens the file by its path before its next batch, so
+  // `mv audit.jsonl audit.1 && kill -HUP` starts a new file. Standard error is left alone. Blocks
+  // until done; if the file cannot be reopened, the old one stays and the error is returned.
+  policy_engine::Status Reopen();
   // Blocks until every line queued before the call is written and flushed.
   void Flush();
   uint64_t dropped() const;
 
  private:
-  AuditLog(std::FILE* out, bool owned);
+  AuditLog(std::FILE* out, bool owned, std::string path);
   void Run();
 
   std::FILE* out_;
   bool owned_;
+  std::string path_;  // empty for standard error
+  bool reopen_ = false;
+  uint64_t reopens_ = 0;      // completed reopen requests (success or not)
+  std::string reopen_error_;  // of the last one
   mutable std::mutex mu_;
   std::condition_variable wake_, written_;
   std::vector<std::string> pending_;

@@ -96,7 +96,7 @@ TEST(Token, KeyFileIsCreatedOnceAndReused) {
 class AuthorizerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto e = policy_engine::engine::Engine::Create(demo::DemoStore());
+    auto e = policy_engine::engine::Engine::Create(demo::EngineDemoStore());
     ASSERT_TRUE(e) << e.error().ToString();
     engine_ = std::move(*e);
   }

@@ -156,8 +156,7 @@ Result<TokenClaims> TokenSigner::Verify(std::string_view token, int64_t now) con
   return claims;
 }
 
-Result<TokenClaims> AuthenticateBasic(const std::string* authorization, const TokenSigner& signer,
-                                      int64_t now) {
+Result<std::pair<std::string, std::string>> ParseBasic(const std::string* authorization) {
   if (authorization == nullptr) return Unauthorized("authentication required");
   std::string_view value = *authorization;
   if (value.size() < 6 || (value.substr(0, 6) != "Basic " && value.substr(0, 6) != "basic ")) {
@@ -170,8 +169,15 @@ Result<TokenClaims> AuthenticateBasic(const std::string* authorization, const To
   if (!decoded) return Unauthorized("malformed basic credentials");
   size_t colon = decoded->find(':');
   if (colon == std::string::npos) return Unauthorized("malformed basic credentials");
-  if (decoded->substr(0, colon) != "AWS") return Unauthorized("user must be `AWS`");
-  return signer.Verify(std::string_view(*decoded).substr(colon + 1), now);
+  return std::make_pair(decoded->substr(0, colon), decoded->substr(colon + 1));
+}
+
+Result<TokenClaims> AuthenticateBasic(const std::string* authorization, const TokenSigner& signer,
+                                      int64_t now) {
+  auto basic = ParseBasic(authorization);
+  if (!basic) return basic.error();
+  if (basic->first != "AWS") return Unauthorized("user must be `AWS`");
+  return signer.Verify(basic->second, now);
 }
 
 }  // namespace registry_frontend::auth

@@ -16,6 +16,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "policy_engine/common/status.h"
 
@@ -51,6 +52,10 @@ class TokenSigner {
   std::string Mac(std::string_view payload) const;
   std::string key_;
 };
+
+// `Authorization: Basic base64(user:password)` → (user, password). UNAUTHORIZED when missing,
+// not Basic, or malformed.
+Result<std::pair<std::string, std::string>> ParseBasic(const std::string* authorization);
 
 // Reads `Authorization: Basic base64(AWS:<token>)` and verifies the token. UNAUTHORIZED when the
 // header is missing, not Basic, malformed, names another user, or the token does not verify.

@@ -37,7 +37,7 @@ class EchoHandler : public Handler {
   BodyPlan OnHeader(const HttpRequest& request) override {
     BodyPlan plan;
     if (request.path == "/deny") {
-      plan.early = HttpResponse{403, {{"Content-Type", "text/plain"}}, "denied", {}, {}};
+      plan.early = HttpResponse{403, {{"Content-Type", "text/plain"}}, "denied", {}, {}, {}};
     } else if (request.path == "/stream") {
       plan.sink = sink;
     }

@@ -67,6 +67,8 @@ struct HttpResponse {
   std::string file_path;
   // HEAD: the Content-Length of the body a GET would have sent (no body is written).
   std::optional<uint64_t> head_length;
+  // The error code the response carries (e.g. the OCI code), for the audit log; not sent.
+  std::string error_code;
 
   HttpResponse& Set(std::string name, std::string value) {
     headers.emplace_back(std::move(name), std::move(value));

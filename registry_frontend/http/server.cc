@@ -2,6 +2,7 @@
 // messages and our HttpRequest/HttpResponse. Only error_code overloads are used.
 #include "registry_frontend/http/server.h"
 
+#include <algorithm>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -9,6 +10,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <optional>
+#include <vector>
 
 namespace registry_frontend::http {
 
@@ -51,6 +53,45 @@ struct SinkBody {
   };
 };
 
+// A file response body like Beast's file_body, but read 256 KiB at a time: file_body's fixed
+// 4 KiB buffer costs a read and a send per 4 KiB of a blob download (bench/README.md, Registry).
+struct BlobFileBody {
+  struct value_type {
+    beast::file file;
+    uint64_t size = 0;
+  };
+  static uint64_t size(const value_type& body) { return body.size; }
+  class writer {
+   public:
+    using const_buffers_type = asio::const_buffer;
+    template <bool isRequest, class Fields>
+    writer(bhttp::header<isRequest, Fields>&, value_type& body) : body_(body) {}
+    void init(beast::error_code& ec) {
+      remaining_ = body_.size;
+      buffer_.resize(std::min<uint64_t>(remaining_, 256 * 1024));
+      ec = {};
+    }
+    boost::optional<std::pair<const_buffers_type, bool>> get(beast::error_code& ec) {
+      ec = {};
+      if (remaining_ == 0) return boost::none;
+      size_t n =
+          body_.file.read(buffer_.data(), std::min<uint64_t>(buffer_.size(), remaining_), ec);
+      if (ec) return boost::none;
+      if (n == 0) {  // the file shrank: never send fewer bytes than announced
+        ec = bhttp::error::short_read;
+        return boost::none;
+      }
+      remaining_ -= n;
+      return {{const_buffers_type(buffer_.data(), n), remaining_ > 0}};
+    }
+
+   private:
+    value_type& body_;
+    uint64_t remaining_ = 0;
+    std::vector<char> buffer_;
+  };
+};
+
 template <class Fields>
 void CopyHeaders(const Fields& fields, HttpRequest& out) {
   for (const auto& field : fields) {
@@ -64,9 +105,10 @@ bhttp::message_generator ToBeast(HttpResponse response, unsigned version, bool k
     res.keep_alive(keep_alive);
   };
   if (!response.file_path.empty()) {
-    bhttp::response<bhttp::file_body> res{static_cast<bhttp::status>(response.status), version};
+    bhttp::response<BlobFileBody> res{static_cast<bhttp::status>(response.status), version};
     beast::error_code ec;
-    res.body().open(response.file_path.c_str(), beast::file_mode::scan, ec);
+    res.body().file.open(response.file_path.c_str(), beast::file_mode::scan, ec);
+    if (!ec) res.body().size = res.body().file.size(ec);
     if (!ec) {
       fill(res);
       res.prepare_payload();
@@ -153,6 +195,17 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void OnHeader(beast::error_code ec, std::size_t) {
+    if (ec == bhttp::error::header_limit) {
+      // Say why instead of a bare reset; the rest of the header is never read.
+      keep_alive_ = false;
+      return Write(HttpResponse{431,
+                                {{"Content-Type", "application/json; charset=utf-8"}},
+                                R"({"errors":[{"code":"UNSUPPORTED","message":)"
+                                R"("request header fields too large"}]})",
+                                {},
+                                {},
+                                {}});
+    }
     if (ec) return Close();
     const auto& head = header_parser_->get();
     request_ = HttpRequest{};
@@ -179,6 +232,7 @@ class Session : public std::enable_shared_from_this<Session> {
                        {{"Content-Type", "application/json; charset=utf-8"}},
                        R"({"errors":[{"code":"SIZE_INVALID","message":"body too large"}]})",
                        {},
+                       {},
                        {}};
     }
     if (plan_.early) {
@@ -189,6 +243,9 @@ class Session : public std::enable_shared_from_this<Session> {
       sink_parser_.emplace(std::move(*header_parser_));
       sink_parser_->body_limit(options_.stream_body_limit);
       sink_parser_->get().body().sink = plan_.sink;
+      // Beast reads at most the buffer's free capacity per call (4 KiB after the first read):
+      // give streamed bodies 64 KiB reads (Beast's cap), 16x fewer syscalls and sink writes.
+      buffer_.reserve(64 * 1024);
       stream_.expires_after(options_.stream_timeout);
       bhttp::async_read(stream_, buffer_, *sink_parser_,
                         beast::bind_front_handler(&Session::OnBody, shared_from_this()));
@@ -208,6 +265,7 @@ class Session : public std::enable_shared_from_this<Session> {
           HttpResponse{413,
                        {{"Content-Type", "application/json; charset=utf-8"}},
                        R"({"errors":[{"code":"SIZE_INVALID","message":"body too large"}]})",
+                       {},
                        {},
                        {}});
     }

@@ -1,6 +1,8 @@
 // The HTTP → ECR action table (access.h). The rows cite policy-semantics.md §7.2.
 #include "registry_frontend/oci/access.h"
 
+#include <map>
+
 namespace registry_frontend::oci {
 
 std::string RepositoryArn(const RegistryIdentity& registry, std::string_view name) {
@@ -62,6 +64,53 @@ std::vector<AccessRecord> AccessRecordsFor(const RouteMatch& route, const Access
     case RouteId::kTagsList:  // M15
       add("ecr:ListImages");
       break;
+  }
+  return out;
+}
+
+RegistryIdentity ChooseRegistryIdentity(
+    const std::vector<policy_engine::engine::RepositoryInfo>& repositories) {
+  std::map<std::pair<std::string, std::string>, int> counts;
+  for (const auto& r : repositories) ++counts[{r.account, r.region}];
+  RegistryIdentity identity;
+  int best = 0;
+  for (const auto& [key, count] : counts) {
+    if (count > best) {
+      best = count;
+      identity.account = key.first;
+      identity.region = key.second;
+    }
+  }
+  return identity;
+}
+
+std::vector<std::pair<std::string, std::string>> AuditParameters(
+    const RouteMatch& route, const std::vector<std::pair<std::string, std::string>>& query) {
+  std::vector<std::pair<std::string, std::string>> out;
+  if (!route.name.empty()) out.emplace_back("repositoryName", route.name);
+  switch (route.id) {
+    case RouteId::kGetManifest:
+    case RouteId::kHeadManifest:
+    case RouteId::kPutManifest:
+    case RouteId::kDeleteManifest:
+      out.emplace_back(IsDigest(route.reference) ? "imageDigest" : "imageTag", route.reference);
+      break;
+    case RouteId::kReferrers:
+      out.emplace_back("imageDigest", route.reference);
+      break;
+    case RouteId::kGetBlob:
+    case RouteId::kHeadBlob:
+    case RouteId::kDeleteBlob:
+      out.emplace_back("layerDigest", route.reference);
+      break;
+    default:
+      break;
+  }
+  if (!route.uuid.empty()) out.emplace_back("uploadId", route.uuid);
+  for (const auto& [key, value] : query) {
+    if (key == "digest") out.emplace_back("layerDigest", value);
+    if (key == "mount") out.emplace_back("mountDigest", value);
+    if (key == "from") out.emplace_back("sourceRepositoryName", value);
   }
   return out;
 }

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "policy_engine/engine/engine.h"
 #include "registry_frontend/oci/routes.h"
 
 namespace registry_frontend::oci {
@@ -30,6 +31,17 @@ struct RegistryIdentity {
 };
 
 std::string RepositoryArn(const RegistryIdentity& registry, std::string_view name);
+
+// The (account, region) most of `repositories` are in: the registry endpoint a configuration
+// describes (one account and region, like `<account>.dkr.ecr.<region>.amazonaws.com`).
+RegistryIdentity ChooseRegistryIdentity(
+    const std::vector<policy_engine::engine::RepositoryInfo>& repositories);
+
+// CloudTrail-style requestParameters of a request (ECR's API names where they exist):
+// repositoryName, imageTag / imageDigest, layerDigest, uploadId, mountDigest,
+// sourceRepositoryName. Shared by the registry's and the sidecar's audit lines.
+std::vector<std::pair<std::string, std::string>> AuditParameters(
+    const RouteMatch& route, const std::vector<std::pair<std::string, std::string>>& query);
 
 // Query facts that change the mapping.
 struct AccessQuery {

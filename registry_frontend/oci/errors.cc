@@ -69,6 +69,7 @@ http::HttpResponse ErrorResponse(const OciError& error, bool head) {
   const Entry& e = Find(error.code);
   http::HttpResponse r;
   r.status = e.status;
+  r.error_code = e.name;
   r.Set("Content-Type", "application/json; charset=utf-8");
   r.Set("Docker-Distribution-Api-Version", "registry/2.0");
   std::string body = R"({"errors":[{"code":")" + std::string(e.name) + R"(","message":)" +

@@ -10,8 +10,10 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
+#include "registry_frontend/auth/audit_records.h"
 #include "registry_frontend/oci/errors.h"
 #include "registry_frontend/oci/routes.h"
+#include "registry_frontend/registry/referrers.h"
 
 namespace registry_frontend::registry {
 
@@ -121,24 +123,18 @@ struct Registry::RequestState {
   bool audited = false;
 
   // Writes one line per decision with `status`; later calls do nothing.
-  void Audit(int status) {
+  void Audit(int status, const std::string& error_code = {}) {
     if (audited) return;
     audited = true;
     if (!audit) return;
-    for (const auth::DecisionRecord& d : decisions) {
-      audit::AuditRecord r;
-      r.time = facts.now;
-      r.request_id = request_id;
-      r.principal = principal;
-      r.action = d.action;
-      r.resource = d.resource;
-      r.decision = d.decision;
-      r.reason = d.reason;
-      for (const auto& st : d.statements) r.statements.push_back({st.policy, st.index, st.sid});
-      r.source_ip = facts.source_ip;
-      r.method = method;
-      r.path = path;
-      r.status = status;
+    auth::AuditRequest request{principal,
+                               request_id,
+                               method,
+                               path,
+                               status,
+                               error_code,
+                               oci::AuditParameters(route, query)};
+    for (const audit::AuditRecord& r : auth::ToAuditRecords(decisions, facts, request)) {
       audit->Write(r);
     }
   }
@@ -154,84 +150,6 @@ std::string UploadScope(const Registry::RequestState& s) {
 }
 }  // namespace
 
-oci::RegistryIdentity ChooseRegistryIdentity(
-    const std::vector<policy_engine::engine::RepositoryInfo>& repositories) {
-  std::map<std::pair<std::string, std::string>, int> counts;
-  for (const auto& r : repositories) ++counts[{r.account, r.region}];
-  oci::RegistryIdentity identity;
-  int best = 0;
-  for (const auto& [key, count] : counts) {
-    if (count > best) {
-      best = count;
-      identity.account = key.first;
-      identity.region = key.second;
-    }
-  }
-  return identity;
-}
-
-Result<RepositorySettings> ParseRepositorySettings(std::string_view json_text) {
-  auto bad = [](const std::string& what) {
-    return Status("INVALID_ARGUMENT", "repository settings: " + what);
-  };
-  nlohmann::json doc = nlohmann::json::parse(json_text, nullptr, /*allow_exceptions=*/false);
-  if (doc.is_discarded() || !doc.is_object()) return bad("not a JSON object");
-  for (const auto& [key, value] : doc.items()) {
-    if (key != "repositories") return bad("unknown field `" + key + "`");
-  }
-  RepositorySettings out;
-  auto repos = doc.find("repositories");
-  if (repos == doc.end()) return out;
-  if (!repos->is_array()) return bad("`repositories` must be an array");
-  for (size_t i = 0; i < repos->size(); ++i) {
-    const auto& entry = (*repos)[i];
-    std::string where = "repositories[" + std::to_string(i) + "]";
-    if (!entry.is_object()) return bad(where + " must be an object");
-    for (const auto& [key, value] : entry.items()) {
-      if (key != "name" && key != "imageTagMutability" &&
-          key != "imageTagMutabilityExclusionFilters") {
-        return bad("unknown field `" + key + "` in " + where);
-      }
-    }
-    auto name = entry.find("name");
-    if (name == entry.end() || !name->is_string() ||
-        !oci::IsValidRepositoryName(name->get<std::string>())) {
-      return bad(where + " needs a valid `name`");
-    }
-    storage::TagMutability m;
-    if (auto mode = entry.find("imageTagMutability"); mode != entry.end()) {
-      if (!mode->is_string()) return bad(where + ".imageTagMutability must be a string");
-      auto parsed = storage::ParseMode(mode->get<std::string>());
-      if (!parsed) return bad(where + ": " + parsed.error().message());
-      m.mode = *parsed;
-    }
-    if (auto filters = entry.find("imageTagMutabilityExclusionFilters"); filters != entry.end()) {
-      if (!filters->is_array()) return bad(where + ".imageTagMutabilityExclusionFilters: not an array");
-      for (const auto& f : *filters) {
-        if (!f.is_object()) return bad(where + ": a filter must be an object");
-        for (const auto& [key, value] : f.items()) {
-          if (key != "filterType" && key != "filter") {
-            return bad("unknown field `" + key + "` in a filter of " + where);
-          }
-        }
-        auto type = f.find("filterType");
-        auto text = f.find("filter");
-        if (type == f.end() || *type != "WILDCARD") {
-          return bad(where + ": filterType must be \"WILDCARD\"");
-        }
-        if (text == f.end() || !text->is_string()) return bad(where + ": a filter needs `filter`");
-        m.filters.push_back(text->get<std::string>());
-      }
-    }
-    Status valid = storage::Validate(m);
-    if (!valid.ok()) return bad(where + ": " + valid.message());
-    if (!out.tag_mutability.emplace(name->get<std::string>(), m).second) {
-      return bad("repository `" + name->get<std::string>() + "` appears twice");
-    }
-  }
-  return out;
-}
-
 Result<std::shared_ptr<Registry>> Registry::Open(const policy_engine::engine::Engine& engine,
                                                  const std::string& data_dir,
                                                  RepositorySettings settings) {
@@ -243,12 +161,12 @@ Result<std::shared_ptr<Registry>> Registry::Open(const policy_engine::engine::En
   if (!meta) return meta.error();
   std::shared_ptr<Registry> registry(
       new Registry(engine, std::move(*signer), std::move(*blobs), std::move(*meta)));
-  registry->identity_ = ChooseRegistryIdentity(engine.Repositories());
+  registry->identity_ = oci::ChooseRegistryIdentity(engine.Repositories());
   registry->clock_ = [] { return static_cast<int64_t>(std::time(nullptr)); };
   {
     char prefix[32];
-    std::snprintf(prefix, sizeof prefix, "%08x-%05x-",
-                  static_cast<unsigned>(std::time(nullptr)), static_cast<unsigned>(::getpid()) & 0xfffff);
+    std::snprintf(prefix, sizeof prefix, "%08x-%05x-", static_cast<unsigned>(std::time(nullptr)),
+                  static_cast<unsigned>(::getpid()) & 0xfffff);
     registry->request_prefix_ = prefix;
   }
   registry->settings_ = std::move(settings);
@@ -260,27 +178,51 @@ Result<std::shared_ptr<Registry>> Registry::Open(const policy_engine::engine::En
     nlohmann::json doc = nlohmann::json::parse(manifest.body, nullptr, false);
     std::vector<std::string> referenced, children;
     if (doc.is_discarded() || !doc.is_object() || !References(doc, referenced, children)) continue;
-    PE_RETURN_IF_ERROR(
-        registry->meta_->AddBlobReferences(repository, manifest.digest, referenced));
+    PE_RETURN_IF_ERROR(registry->meta_->AddBlobReferences(repository, manifest.digest, referenced));
   }
   for (const auto& [name, mutability] : registry->settings_.tag_mutability) {
     if (!registry->RepositoryExists(name)) {
-      return Status("INVALID_ARGUMENT", "repository settings name `" + name +
-                                            "`, which this registry does not serve");
+      return Status("INVALID_ARGUMENT",
+                    "repository settings name `" + name + "`, which this registry does not serve");
     }
   }
   return registry;
 }
 
+Result<std::map<std::string, storage::TagMutability>> Registry::ServedSettings(
+    const std::vector<policy_engine::engine::RepositoryInfo>& repositories) const {
+  std::map<std::string, storage::TagMutability> out;
+  for (const auto& r : repositories) {
+    if (r.account != identity_.account || r.region != identity_.region) continue;
+    auto from_file = settings_.tag_mutability.find(r.name);
+    if (from_file != settings_.tag_mutability.end()) {
+      out[r.name] = from_file->second;  // --repository-settings wins over the store
+      continue;
+    }
+    auto parsed = ParseStoreSettings(r.settings, r.arn);
+    if (!parsed) return parsed.error();
+    out[r.name] = std::move(*parsed);
+  }
+  return out;
+}
+
+Status Registry::CheckRepositories(
+    const std::vector<policy_engine::engine::RepositoryInfo>& repositories) const {
+  auto settings = ServedSettings(repositories);
+  return settings ? Status::Ok() : settings.error();
+}
+
 Status Registry::SyncRepositories() {
+  // Validate every served repository's settings first, so a bad configuration changes nothing.
+  std::vector<policy_engine::engine::RepositoryInfo> repositories = engine_.Repositories();
+  auto mutability = ServedSettings(repositories);
+  if (!mutability) return mutability.error();
   auto names = std::make_shared<std::map<std::string, std::string>>();
-  for (const auto& r : engine_.Repositories()) {
+  for (const auto& r : repositories) {
     if (r.account != identity_.account || r.region != identity_.region) continue;
     (*names)[r.name] = r.arn;
     PE_RETURN_IF_ERROR(meta_->EnsureRepository(r.name, r.arn));
-    auto it = settings_.tag_mutability.find(r.name);
-    PE_RETURN_IF_ERROR(meta_->SetTagMutability(
-        r.name, it == settings_.tag_mutability.end() ? storage::TagMutability{} : it->second));
+    PE_RETURN_IF_ERROR(meta_->SetTagMutability(r.name, (*mutability)[r.name]));
   }
   std::lock_guard<std::mutex> lock(mu_);
   repositories_ = std::move(names);
@@ -307,7 +249,7 @@ BodyPlan Registry::OnHeader(const HttpRequest& request) {
   RequestState& s = *state;
   s.head = request.method == "HEAD";
   auto early = [&](HttpResponse r) {
-    s.Audit(r.status);  // only requests that reached authorization have decisions
+    s.Audit(r.status, r.error_code);  // only requests that reached authorization decide
     plan.early = std::move(r);
     return plan;
   };
@@ -364,7 +306,8 @@ BodyPlan Registry::OnHeader(const HttpRequest& request) {
   s.request_id = request_prefix_ + std::to_string(next_request_.fetch_add(1) + 1);
   s.method = request.method;
   s.path = request.path;
-  auto verdict = authorizer_.Authorize(s.principal, records, s.facts);
+  auth::AuthzResult verdict{auth::Outcome::kAllow, {}, {}};  // benchmark only when off
+  if (!authorization_off_) verdict = authorizer_.Authorize(s.principal, records, s.facts);
   s.decisions = std::move(verdict.decisions);
   if (verdict.outcome != auth::Outcome::kAllow) {
     return error({ErrorCode::kDenied, verdict.message, "null"});
@@ -406,7 +349,7 @@ HttpResponse Registry::OnRequest(HttpRequest& request, BodyPlan& plan) {
   if (s == nullptr) return ErrorResponse({ErrorCode::kInternal, "", "null"});
   plan.sink.reset();  // the body is complete: release the upload for Complete/UploadSize
   HttpResponse r = Dispatch(*s, request);
-  s->Audit(r.status);
+  s->Audit(r.status, r.error_code);
   return r;
 }
 
@@ -425,7 +368,7 @@ HttpResponse Registry::Dispatch(RequestState& state, HttpRequest& request) {
         return ErrorResponse({ErrorCode::kManifestUnknown, "", "null"});
       }
       if (!deleted.ok()) return ErrorResponse(FromStatus(deleted));
-      return Base(HttpResponse{202, {}, {}, {}, {}});
+      return Base(HttpResponse{202, {}, {}, {}, {}, {}});
     }
     case RouteId::kGetBlob:
     case RouteId::kHeadBlob:
@@ -446,18 +389,16 @@ HttpResponse Registry::Dispatch(RequestState& state, HttpRequest& request) {
     case RouteId::kDeleteUpload: {
       Status cancelled = blobs_->Cancel(s->route.uuid, UploadScope(*s));
       if (!cancelled.ok()) return ErrorResponse(FromStatus(cancelled));
-      return Base(HttpResponse{204, {}, {}, {}, {}});
+      return Base(HttpResponse{204, {}, {}, {}, {}, {}});
     }
     case RouteId::kTagsList:
       return TagsList(*s);
     case RouteId::kCatalog:
       return Catalog(*s);
     case RouteId::kReferrers: {
-      HttpResponse r = Base({});
-      r.Set("Content-Type", "application/vnd.oci.image.index.v1+json");
-      r.body = R"({"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json",)"
-               R"("manifests":[]})";
-      return r;
+      auto referrers = meta_->Referrers(s->route.name, s->route.reference);
+      if (!referrers) return ErrorResponse(FromStatus(referrers.error()));
+      return Base(ReferrersIndex(*referrers, QueryValue(s->query, "artifactType")));
     }
     case RouteId::kBase:
     case RouteId::kDeleteBlob:
@@ -512,7 +453,8 @@ HttpResponse Registry::PutManifest(RequestState& s, HttpRequest& request) {
   // Every referenced blob must be in this repository; every child of an index must be a
   // manifest of this repository.
   std::vector<std::string> blobs, children;
-  if (!References(doc, blobs, children)) return ErrorResponse({ErrorCode::kManifestInvalid, "malformed descriptor", "null"});
+  if (!References(doc, blobs, children))
+    return ErrorResponse({ErrorCode::kManifestInvalid, "malformed descriptor", "null"});
   for (const std::string& blob : blobs) {
     if (!meta_->HasBlob(s.route.name, blob) || !blobs_->Size(blob)) {
       return ErrorResponse(
@@ -525,18 +467,26 @@ HttpResponse Registry::PutManifest(RequestState& s, HttpRequest& request) {
           {ErrorCode::kManifestBlobUnknown, "", "{\"digest\":" + oci::JsonQuote(child) + "}"});
     }
   }
+  // A referrer (OCI 1.1): its subject need not exist yet, but must be a valid descriptor.
+  std::optional<std::string> subject = ManifestSubject(request.body);
+  if (subject && subject->empty()) {
+    return ErrorResponse({ErrorCode::kManifestInvalid, "malformed subject descriptor", "null"});
+  }
   // Authorization (ecr:PutImage) has already allowed the request: immutability is a separate,
   // later step (R166), checked inside the store's transaction.
   Status stored = meta_->PutManifest(s.route.name, {digest, media_type, request.body},
                                      by_digest ? std::string() : ref, blobs);
   if (stored.code() == "TAG_INVALID") {
-    return ErrorResponse({ErrorCode::kTagInvalid, stored.message(),
-                          "{\"Tag\":" + oci::JsonQuote(ref) + "}"});
+    HttpResponse refused = ErrorResponse(
+        {ErrorCode::kTagInvalid, stored.message(), "{\"Tag\":" + oci::JsonQuote(ref) + "}"});
+    refused.error_code = "ImageTagAlreadyExistsException";  // ECR's name, for the audit log
+    return refused;
   }
   if (!stored.ok()) return ErrorResponse(FromStatus(stored));
-  HttpResponse r = Base(HttpResponse{201, {}, {}, {}, {}});
+  HttpResponse r = Base(HttpResponse{201, {}, {}, {}, {}, {}});
   r.Set("Location", "/v2/" + s.route.name + "/manifests/" + digest);
   r.Set("Docker-Content-Digest", digest);
+  if (subject) r.Set("OCI-Subject", *subject);  // this registry indexes referrers
   r.Set("Content-Length", "0");
   return r;
 }
@@ -577,11 +527,16 @@ constexpr uint64_t kMaxRangeBytes = 16 << 20;
 
 HttpResponse Registry::Blob(RequestState& s) {
   const std::string& digest = s.route.reference;
+  // Only sha256 is stored: another algorithm (sha512:, md5:) can never name a blob here.
+  if (!oci::IsSha256Digest(digest)) {
+    return ErrorResponse(
+        {ErrorCode::kDigestInvalid, "unsupported digest algorithm (only sha256)", "null"}, s.head);
+  }
   std::optional<uint64_t> size;
   // HEAD (ecr:BatchCheckLayerAvailability) answers for blobs the repository holds, as a push
   // needs; GET (ecr:GetDownloadUrlForLayer) only for blobs some manifest of the repository
   // references (R157: uploaded but unreferenced blobs are BLOB_UNKNOWN even when authorized).
-  if (oci::IsSha256Digest(digest) && meta_->HasBlob(s.route.name, digest) &&
+  if (meta_->HasBlob(s.route.name, digest) &&
       (s.head || meta_->IsBlobReferenced(s.route.name, digest))) {
     size = blobs_->Size(digest);
   }
@@ -634,7 +589,7 @@ HttpResponse Registry::StartUpload(RequestState& s) {
         blobs_->Size(mount) && authorizer_.IsAllowed(s.principal, source, s.facts, &s.decisions)) {
       Status linked = meta_->LinkBlob(s.route.name, mount);
       if (!linked.ok()) return ErrorResponse(FromStatus(linked));
-      HttpResponse r = Base(HttpResponse{201, {}, {}, {}, {}});
+      HttpResponse r = Base(HttpResponse{201, {}, {}, {}, {}, {}});
       r.Set("Location", "/v2/" + s.route.name + "/blobs/" + mount);
       r.Set("Docker-Content-Digest", mount);
       r.Set("Content-Length", "0");
@@ -656,7 +611,7 @@ HttpResponse Registry::FinishUpload(RequestState& s, const std::string& digest) 
   if (!done.ok()) return ErrorResponse(FromStatus(done));
   Status linked = meta_->LinkBlob(s.route.name, digest);
   if (!linked.ok()) return ErrorResponse(FromStatus(linked));
-  HttpResponse r = Base(HttpResponse{201, {}, {}, {}, {}});
+  HttpResponse r = Base(HttpResponse{201, {}, {}, {}, {}, {}});
   r.Set("Location", "/v2/" + s.route.name + "/blobs/" + digest);
   r.Set("Docker-Content-Digest", digest);
   r.Set("Content-Length", "0");
@@ -666,7 +621,7 @@ HttpResponse Registry::FinishUpload(RequestState& s, const std::string& digest) 
 HttpResponse Registry::UploadProgress(RequestState& s, int status) {
   auto size = blobs_->UploadSize(s.route.uuid, UploadScope(s));
   if (!size) return ErrorResponse(FromStatus(size.error()));
-  HttpResponse r = Base(HttpResponse{status, {}, {}, {}, {}});
+  HttpResponse r = Base(HttpResponse{status, {}, {}, {}, {}, {}});
   r.Set("Location", "/v2/" + s.route.name + "/blobs/uploads/" + s.route.uuid);
   r.Set("Range", "0-" + std::to_string(*size == 0 ? 0 : *size - 1));
   r.Set("Docker-Upload-UUID", s.route.uuid);

@@ -31,6 +31,7 @@
 #include "registry_frontend/auth/token.h"
 #include "registry_frontend/http/message.h"
 #include "registry_frontend/oci/access.h"
+#include "registry_frontend/registry/settings.h"
 #include "registry_frontend/storage/blob_store.h"
 #include "registry_frontend/storage/metadata.h"
 
@@ -38,19 +39,6 @@ namespace registry_frontend::registry {
 
 using policy_engine::Result;
 using policy_engine::Status;
-
-// The registry's own per-repository settings, from `portcullis serve --repository-settings FILE`
-// (docs/registry.md): {"repositories": [{"name": N, "imageTagMutability": M,
-// "imageTagMutabilityExclusionFilters": [{"filterType": "WILDCARD", "filter": F}, …]}]}.
-// Strict: unknown fields, duplicate names and invalid modes/filters (R161) are errors.
-struct RepositorySettings {
-  std::map<std::string, storage::TagMutability> tag_mutability;  // by repository name
-};
-Result<RepositorySettings> ParseRepositorySettings(std::string_view json_text);
-
-// The (account, region) most of the store's repositories are in; the registry serves those.
-oci::RegistryIdentity ChooseRegistryIdentity(
-    const std::vector<policy_engine::engine::RepositoryInfo>& repositories);
 
 class Registry : public http::Handler {
  public:
@@ -65,6 +53,10 @@ class Registry : public http::Handler {
   // Re-reads the repository list from the engine (after Engine::Reload) and records each served
   // repository's settings (those given to Open; MUTABLE otherwise).
   Status SyncRepositories();
+  // Whether the registry accepts a new configuration's repositories (their settings are valid);
+  // pass to Engine::Reload so a bad configuration is refused before it is published.
+  Status CheckRepositories(
+      const std::vector<policy_engine::engine::RepositoryInfo>& repositories) const;
 
   http::BodyPlan OnHeader(const http::HttpRequest& request) override;
   http::HttpResponse OnRequest(http::HttpRequest& request, http::BodyPlan& plan) override;
@@ -72,6 +64,11 @@ class Registry : public http::Handler {
   // Every authorization decision from now on is written to `log` (one line each, with the
   // request's final status). Call before serving; null = no audit log.
   void SetAuditLog(std::shared_ptr<audit::AuditLog> log) { audit_ = std::move(log); }
+
+  // Benchmark only (`serve --authorization=off`, bench/registry_head_wrk.sh): requests are still
+  // authenticated, but their access records are not decided (as if allowed), so the cost of
+  // authorization can be measured. Never for serving. Call before serving.
+  void DisableAuthorizationForBenchmark() { authorization_off_ = true; }
 
   const auth::TokenSigner& signer() const { return signer_; }
   const auth::Authorizer& authorizer() const { return authorizer_; }
@@ -81,6 +78,9 @@ class Registry : public http::Handler {
   struct RequestState;
 
  private:
+  // Tag mutability of every served repository (--repository-settings over the store's).
+  Result<std::map<std::string, storage::TagMutability>> ServedSettings(
+      const std::vector<policy_engine::engine::RepositoryInfo>& repositories) const;
   Registry(const policy_engine::engine::Engine& engine, auth::TokenSigner signer,
            std::unique_ptr<storage::BlobStore> blobs, std::unique_ptr<storage::Metadata> meta)
       : engine_(engine),
@@ -113,6 +113,7 @@ class Registry : public http::Handler {
   std::shared_ptr<const std::map<std::string, std::string>> repositories_;  // name → ARN
   RepositorySettings settings_;
   std::shared_ptr<audit::AuditLog> audit_;
+  bool authorization_off_ = false;
   std::atomic<uint64_t> next_request_{0};
   std::string request_prefix_;  // per process, so ids from restarts do not collide
 };

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "registry_frontend/demo/demo_store.h"
 
@@ -30,7 +31,7 @@ class RegistryTest : public ::testing::Test {
            ("rf-registry-" + std::to_string(::getpid()) + "-" +
             ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(dir_);
-    auto engine = policy_engine::engine::Engine::Create(demo::DemoStore());
+    auto engine = policy_engine::engine::Engine::Create(demo::EngineDemoStore());
     ASSERT_TRUE(engine);
     engine_ = std::move(*engine);
     auto registry = Registry::Open(*engine_, dir_.string());
@@ -101,6 +102,22 @@ class RegistryTest : public ::testing::Test {
               {{"content-type", "application/vnd.oci.image.manifest.v1+json"}});
   }
 
+  // Replaces the engine with `store` and re-opens the registry on the same data directory.
+  Status UseStore(std::string_view store, RepositorySettings settings = {}) {
+    registry_.reset();
+    auto engine = policy_engine::engine::Engine::Create(store);
+    if (!engine) return engine.error();
+    engine_ = std::move(*engine);
+    auto registry = Registry::Open(*engine_, dir_.string(), std::move(settings));
+    if (!registry) return registry.error();
+    registry_ = *registry;
+    registry_->SetClockForTest([this] { return now_; });
+    return Status::Ok();
+  }
+  std::string Login(const char* principal) {
+    return "Basic " + auth::Base64Encode("AWS:" + registry_->signer().Issue(principal, kNow));
+  }
+
   // Re-opens the registry on the same data directory with repository settings.
   void Reopen(RepositorySettings settings) {
     registry_.reset();
@@ -111,8 +128,9 @@ class RegistryTest : public ::testing::Test {
   }
 
   std::string Admin() {
-    return "Basic " + auth::Base64Encode("AWS:" + registry_->signer().Issue(
-                                                      "arn:aws:iam::111122223333:user/admin", kNow));
+    return "Basic " +
+           auth::Base64Encode(
+               "AWS:" + registry_->signer().Issue("arn:aws:iam::111122223333:user/admin", kNow));
   }
 
   size_t StoredBlobs() {
@@ -333,18 +351,18 @@ TEST_F(RegistryTest, RepositorySettingsAreStrict) {
   EXPECT_EQ(ok->tag_mutability.at("payments/worker").filters, std::vector<std::string>{"latest"});
   EXPECT_EQ(ok->tag_mutability.at("payments/api").mode, storage::TagMutabilityMode::kMutable);
   EXPECT_TRUE(ParseRepositorySettings("{}"));
-  for (const char* bad : {
-           "[]", "{\"repos\":[]}", R"({"repositories":[{"name":"a","colour":"red"}]})",
-           R"({"repositories":[{"name":"Bad Name"}]})",
-           R"({"repositories":[{"name":"a","imageTagMutability":"FROZEN"}]})",
-           R"({"repositories":[{"name":"a","imageTagMutability":"MUTABLE_WITH_EXCLUSION"}]})",
-           R"({"repositories":[{"name":"a","imageTagMutability":"IMMUTABLE",
+  for (const char* bad :
+       {"[]", "{\"repos\":[]}", R"({"repositories":[{"name":"a","colour":"red"}]})",
+        R"({"repositories":[{"name":"Bad Name"}]})",
+        R"({"repositories":[{"name":"a","imageTagMutability":"FROZEN"}]})",
+        R"({"repositories":[{"name":"a","imageTagMutability":"MUTABLE_WITH_EXCLUSION"}]})",
+        R"({"repositories":[{"name":"a","imageTagMutability":"IMMUTABLE",
                "imageTagMutabilityExclusionFilters":[{"filterType":"WILDCARD","filter":"x"}]}]})",
-           R"({"repositories":[{"name":"a","imageTagMutability":"MUTABLE_WITH_EXCLUSION",
+        R"({"repositories":[{"name":"a","imageTagMutability":"MUTABLE_WITH_EXCLUSION",
                "imageTagMutabilityExclusionFilters":[{"filterType":"REGEX","filter":"x"}]}]})",
-           R"({"repositories":[{"name":"a","imageTagMutability":"MUTABLE_WITH_EXCLUSION",
+        R"({"repositories":[{"name":"a","imageTagMutability":"MUTABLE_WITH_EXCLUSION",
                "imageTagMutabilityExclusionFilters":[{"filterType":"WILDCARD","filter":"a/b"}]}]})",
-           R"({"repositories":[{"name":"a"},{"name":"a"}]})"}) {
+        R"({"repositories":[{"name":"a"},{"name":"a"}]})"}) {
     EXPECT_FALSE(ParseRepositorySettings(bad)) << bad;
   }
   // Settings for a repository the registry does not serve are refused at start.
@@ -411,12 +429,15 @@ TEST_F(RegistryTest, OnlyReferencedBlobsAreDownloadable) {
   HttpResponse pm = PutImage(repo, "v1", {d}, alice_);
   ASSERT_EQ(pm.status, 201);
   EXPECT_EQ(Do("GET", "/v2/" + repo + "/blobs/" + d, alice_).status, 200);
-  ASSERT_EQ(Do("POST", "/v2/payments/api/blobs/uploads/?mount=" + d + "&from=payments/worker",
-               alice_).status, 201);
+  ASSERT_EQ(
+      Do("POST", "/v2/payments/api/blobs/uploads/?mount=" + d + "&from=payments/worker", alice_)
+          .status,
+      201);
   EXPECT_EQ(Do("GET", "/v2/payments/api/blobs/" + d, Admin()).status, 404);
   // The manifest deleted → unreferenced again.
-  ASSERT_EQ(Do("DELETE", "/v2/" + repo + "/manifests/" + H(pm, "Docker-Content-Digest"), Admin())
-                .status, 202);
+  ASSERT_EQ(
+      Do("DELETE", "/v2/" + repo + "/manifests/" + H(pm, "Docker-Content-Digest"), Admin()).status,
+      202);
   EXPECT_EQ(Do("GET", "/v2/" + repo + "/blobs/" + d, alice_).status, 404);
 }
 
@@ -434,7 +455,7 @@ TEST_F(RegistryTest, AuditLogHasOneLinePerDecision) {
   ASSERT_EQ(PutImage(repo, "v1", {ld}, alice_).status, 201);
   EXPECT_EQ(Do("GET", "/v2/" + repo + "/manifests/v1", bob_).status, 403);
   EXPECT_EQ(Do("GET", "/v2/" + repo + "/manifests/nope", alice_).status, 404);
-  EXPECT_EQ(Do("GET", "/v2/", alice_).status, 200);  // no decision, no line
+  EXPECT_EQ(Do("GET", "/v2/", alice_).status, 200);                    // no decision, no line
   EXPECT_EQ(Do("GET", "/v2/" + repo + "/tags/list", "").status, 401);  // no decision either
   shared->Flush();
 
@@ -447,37 +468,47 @@ TEST_F(RegistryTest, AuditLogHasOneLinePerDecision) {
   }
   ASSERT_EQ(lines.size(), 6u) << raw;
   const std::string arn = "arn:aws:ecr:us-east-1:111122223333:repository/payments/worker";
-  std::vector<std::string> actions;
-  for (const auto& j : lines) actions.push_back(j["action"]);
-  EXPECT_EQ(actions, (std::vector<std::string>{"ecr:InitiateLayerUpload", "ecr:UploadLayerPart",
-                                              "ecr:CompleteLayerUpload", "ecr:PutImage",
-                                              "ecr:BatchGetImage", "ecr:BatchGetImage"}));
-  // The three decisions of one request share its id; requests have distinct ids.
-  EXPECT_EQ(lines[0]["requestId"], lines[2]["requestId"]);
-  EXPECT_NE(lines[0]["requestId"], lines[3]["requestId"]);
-  EXPECT_NE(lines[3]["requestId"], lines[4]["requestId"]);
+  std::vector<std::string> events;
+  for (const auto& j : lines) events.push_back(j["eventName"]);
+  EXPECT_EQ(events, (std::vector<std::string>{"InitiateLayerUpload", "UploadLayerPart",
+                                              "CompleteLayerUpload", "PutImage", "BatchGetImage",
+                                              "BatchGetImage"}));
+  // The three decisions of one request share its id; requests have distinct ids; events too.
+  EXPECT_EQ(lines[0]["requestID"], lines[2]["requestID"]);
+  EXPECT_NE(lines[0]["eventID"], lines[2]["eventID"]);
+  EXPECT_NE(lines[0]["requestID"], lines[3]["requestID"]);
+  EXPECT_NE(lines[3]["requestID"], lines[4]["requestID"]);
   for (const auto& j : lines) {
-    EXPECT_EQ(j["resource"], arn);
-    EXPECT_EQ(j["sourceIp"], "127.0.0.1");
-    EXPECT_EQ(j["time"], auth::Iso8601(now_));
-    EXPECT_FALSE(j["reason"].get<std::string>().empty());
+    EXPECT_EQ(j["resources"][0]["ARN"], arn);
+    EXPECT_EQ(j["requestParameters"]["repositoryName"], repo);
+    EXPECT_EQ(j["sourceIPAddress"], "127.0.0.1");
+    EXPECT_EQ(j["eventTime"], auth::Iso8601(now_));
+    EXPECT_EQ(j["eventSource"], "ecr.amazonaws.com");
+    EXPECT_EQ(j["awsRegion"], "us-east-1");
+    EXPECT_FALSE(j["additionalEventData"]["reason"].get<std::string>().empty());
   }
-  EXPECT_EQ(lines[0]["principal"], kAlice);
-  EXPECT_EQ(lines[0]["decision"], "Allow");
-  EXPECT_EQ(lines[0]["method"], "POST");
-  EXPECT_EQ(lines[0]["path"], "/v2/payments/worker/blobs/uploads/");  // no query
-  EXPECT_EQ(lines[0]["status"], 201);
-  EXPECT_FALSE(lines[0]["statements"].empty());
-  EXPECT_TRUE(lines[0]["statements"][0].contains("policy"));
-  EXPECT_TRUE(lines[0]["statements"][0]["index"].is_number());
-  EXPECT_TRUE(lines[0]["statements"][0].contains("sid"));
-  EXPECT_EQ(lines[3]["status"], 201);
-  EXPECT_EQ(lines[4]["principal"], kBob);
-  EXPECT_EQ(lines[4]["decision"], "ImplicitDeny");
-  EXPECT_EQ(lines[4]["status"], 403);
-  EXPECT_EQ(lines[5]["decision"], "Allow");
-  EXPECT_EQ(lines[5]["status"], 404);  // allowed, then MANIFEST_UNKNOWN
-  EXPECT_EQ(lines[5]["path"], "/v2/payments/worker/manifests/nope");
+  const auto& first = lines[0]["additionalEventData"];
+  EXPECT_EQ(lines[0]["userIdentity"]["arn"], kAlice);
+  EXPECT_EQ(first["decision"], "Allow");
+  EXPECT_EQ(first["httpMethod"], "POST");
+  EXPECT_EQ(first["path"], "/v2/payments/worker/blobs/uploads/");  // no query
+  EXPECT_EQ(first["httpStatus"], 201);
+  EXPECT_EQ(lines[0]["requestParameters"]["layerDigest"], ld);
+  EXPECT_FALSE(lines[0].contains("errorCode"));
+  EXPECT_FALSE(first["statements"].empty());
+  EXPECT_TRUE(first["statements"][0].contains("policy"));
+  EXPECT_TRUE(first["statements"][0]["index"].is_number());
+  EXPECT_TRUE(first["statements"][0].contains("sid"));
+  EXPECT_EQ(lines[3]["additionalEventData"]["httpStatus"], 201);
+  EXPECT_EQ(lines[3]["requestParameters"]["imageTag"], "v1");
+  EXPECT_EQ(lines[4]["userIdentity"]["arn"], kBob);
+  EXPECT_EQ(lines[4]["additionalEventData"]["decision"], "ImplicitDeny");
+  EXPECT_EQ(lines[4]["additionalEventData"]["httpStatus"], 403);
+  EXPECT_EQ(lines[4]["errorCode"], "AccessDeniedException");
+  EXPECT_EQ(lines[5]["additionalEventData"]["decision"], "Allow");
+  EXPECT_EQ(lines[5]["additionalEventData"]["httpStatus"], 404);  // allowed, then MANIFEST_UNKNOWN
+  EXPECT_EQ(lines[5]["errorCode"], "MANIFEST_UNKNOWN");
+  EXPECT_EQ(lines[5]["additionalEventData"]["path"], "/v2/payments/worker/manifests/nope");
   // Never the password nor policy text.
   std::string password = alice_.substr(6);
   EXPECT_EQ(raw.find(password), std::string::npos);
@@ -500,6 +531,143 @@ TEST_F(RegistryTest, OlderDataGetsItsBlobReferencesAtStart) {
   }
   Reopen({});
   EXPECT_EQ(Do("GET", "/v2/" + repo + "/blobs/" + d, alice_).status, 200);
+}
+
+}  // namespace
+}  // namespace registry_frontend::registry
+
+namespace registry_frontend::registry {
+namespace {
+
+// The built-in demo configuration (corpus/stores/registry-demo.json, issue #4 item 9).
+TEST_F(RegistryTest, BuiltInDemoConfiguration) {
+  ASSERT_TRUE(UseStore(demo::DemoStore()).ok());
+  const std::string alice = Login("arn:aws:iam::111122223333:user/alice");
+  const std::string bob = Login("arn:aws:iam::111122223333:user/bob");
+  const std::string carol = Login("arn:aws:iam::444455556666:user/carol");
+  std::string layer = "demo layer", digest = storage::Sha256Digest(layer);
+  // alice pushes and pulls demo/*.
+  for (const char* repo : {"demo/app", "demo/immutable", "demo/restricted"}) {
+    ASSERT_EQ(Push(repo, layer, alice).status, 201) << repo;
+    ASSERT_EQ(PutImage(repo, "v1", {digest}, alice).status, 201) << repo;
+    EXPECT_EQ(Do("GET", std::string("/v2/") + repo + "/manifests/v1", alice).status, 200);
+  }
+  // bob only pulls, and never a repository tagged classification=restricted (aws:ResourceTag).
+  EXPECT_EQ(Do("GET", "/v2/demo/app/manifests/v1", bob).status, 200);
+  EXPECT_EQ(Do("GET", "/v2/demo/app/blobs/" + digest, bob).status, 200);
+  EXPECT_EQ(Do("POST", "/v2/demo/app/blobs/uploads/", bob).status, 403);
+  EXPECT_EQ(PutImage("demo/app", "v2", {digest}, bob).status, 403);
+  EXPECT_EQ(Do("GET", "/v2/demo/restricted/manifests/v1", bob).status, 403);
+  // carol (another account) pulls demo/app: her identity policy and its repository policy allow
+  // (R116); demo/immutable has no repository policy, so she is refused there.
+  EXPECT_EQ(Do("GET", "/v2/demo/app/manifests/v1", carol).status, 200);
+  EXPECT_EQ(Do("GET", "/v2/demo/app/blobs/" + digest, carol).status, 200);
+  EXPECT_EQ(Do("GET", "/v2/demo/immutable/manifests/v1", carol).status, 403);
+  EXPECT_EQ(Do("POST", "/v2/demo/app/blobs/uploads/", carol).status, 403);
+  // demo/immutable's IMMUTABLE comes from the configuration: the tag cannot move (R163)…
+  HttpResponse moved = PutImage("demo/immutable", "v1", {digest}, alice, "other");
+  EXPECT_EQ(moved.status, 400);
+  EXPECT_NE(moved.body.find("ImageTagAlreadyExistsException"), std::string::npos);
+  // …while demo/app's MUTABLE tag moves.
+  EXPECT_EQ(PutImage("demo/app", "v1", {digest}, alice, "other").status, 201);
+}
+
+TEST_F(RegistryTest, SettingsFromTheStoreAreValidatedAndTheFileWins) {
+  std::string store(demo::DemoStore());
+  std::string bad = store;
+  size_t at = bad.find("\"imageTagMutability\": \"IMMUTABLE\"");
+  ASSERT_NE(at, std::string::npos);
+  bad.replace(at, 33, "\"imageTagMutability\": \"FROZEN\"");
+  Status refused = UseStore(bad);
+  EXPECT_FALSE(refused.ok());
+  EXPECT_NE(refused.message().find("repository/demo/immutable"), std::string::npos)
+      << refused.message();
+  // --repository-settings overrides the store: demo/immutable becomes MUTABLE.
+  auto file = ParseRepositorySettings(
+      R"({"repositories":[{"name":"demo/immutable","imageTagMutability":"MUTABLE"}]})");
+  ASSERT_TRUE(file);
+  ASSERT_TRUE(UseStore(store, *file).ok());
+  const std::string alice = Login("arn:aws:iam::111122223333:user/alice");
+  std::string layer = "demo layer", digest = storage::Sha256Digest(layer);
+  ASSERT_EQ(Push("demo/immutable", layer, alice).status, 201);
+  ASSERT_EQ(PutImage("demo/immutable", "v1", {digest}, alice).status, 201);
+  EXPECT_EQ(PutImage("demo/immutable", "v1", {digest}, alice, "other").status, 201);
+}
+
+}  // namespace
+}  // namespace registry_frontend::registry
+
+namespace registry_frontend::registry {
+namespace {
+
+// OCI 1.1 referrers: a signature-like artifact whose subject is an image is listed under the
+// image's digest, filtered by artifactType, and disappears when deleted.
+TEST_F(RegistryTest, ReferrersListManifestsBySubject) {
+  const std::string repo = "payments/worker";
+  std::string layer = "image layer", ld = storage::Sha256Digest(layer);
+  ASSERT_EQ(Push(repo, layer, alice_).status, 201);
+  HttpResponse image = PutImage(repo, "v1", {ld}, alice_);
+  ASSERT_EQ(image.status, 201);
+  std::string subject = H(image, "Docker-Content-Digest");
+  std::string sig = "signature", sd = storage::Sha256Digest(sig);
+  ASSERT_EQ(Push(repo, sig, alice_).status, 201);
+  auto referrer = [&](const std::string& artifact_type, const std::string& subject_digest) {
+    return R"({"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json",)"
+           R"("artifactType":")" +
+           artifact_type +
+           R"(","config":{"mediaType":"application/vnd.oci.empty.v1+json","digest":")" + sd +
+           R"(","size":9},"layers":[{"mediaType":"application/octet-stream","digest":")" + sd +
+           R"(","size":9}],"subject":{"mediaType":"application/vnd.oci.image.manifest.v1+json",)"
+           R"("digest":")" +
+           subject_digest + R"(","size":1},"annotations":{"k":"v"}})";
+  };
+  http::Headers oci = {{"content-type", "application/vnd.oci.image.manifest.v1+json"}};
+  std::string cosign = referrer("application/vnd.dev.cosign.artifact.sig.v1+json", subject);
+  std::string sbom = referrer("application/spdx+json", subject);
+  std::string cosign_digest = storage::Sha256Digest(cosign);
+  HttpResponse put = Do("PUT", "/v2/" + repo + "/manifests/" + cosign_digest, alice_, cosign, oci);
+  ASSERT_EQ(put.status, 201) << put.body;
+  EXPECT_EQ(H(put, "OCI-Subject"), subject);
+  ASSERT_EQ(Do("PUT", "/v2/" + repo + "/manifests/sbom", alice_, sbom, oci).status, 201);
+
+  HttpResponse all = Do("GET", "/v2/" + repo + "/referrers/" + subject, alice_);
+  ASSERT_EQ(all.status, 200);
+  EXPECT_EQ(H(all, "Content-Type"), "application/vnd.oci.image.index.v1+json");
+  auto index = nlohmann::json::parse(all.body);
+  ASSERT_EQ(index["manifests"].size(), 2u) << all.body;
+  std::set<std::string> types;
+  for (const auto& d : index["manifests"]) {
+    types.insert(d["artifactType"].get<std::string>());
+    EXPECT_EQ(d["annotations"]["k"], "v");
+  }
+  EXPECT_EQ(types, (std::set<std::string>{"application/vnd.dev.cosign.artifact.sig.v1+json",
+                                          "application/spdx+json"}));
+  HttpResponse filtered =
+      Do("GET", "/v2/" + repo + "/referrers/" + subject + "?artifactType=application/spdx%2Bjson",
+         alice_);
+  ASSERT_EQ(filtered.status, 200);
+  EXPECT_EQ(H(filtered, "OCI-Filters-Applied"), "artifactType");
+  index = nlohmann::json::parse(filtered.body);
+  ASSERT_EQ(index["manifests"].size(), 1u) << filtered.body;
+  EXPECT_EQ(index["manifests"][0]["size"], sbom.size());
+  EXPECT_EQ(index["manifests"][0]["digest"], storage::Sha256Digest(sbom));
+  // Nothing refers to the layer; bob may not list (ecr:BatchGetImage denied).
+  EXPECT_EQ(
+      nlohmann::json::parse(Do("GET", "/v2/" + repo + "/referrers/" + ld, alice_).body)["manifests"]
+          .size(),
+      0u);
+  EXPECT_EQ(Do("GET", "/v2/" + repo + "/referrers/" + subject, bob_).status, 403);
+  // Deleting a referrer removes it from the list.
+  const std::string admin = Login("arn:aws:iam::111122223333:user/admin");
+  ASSERT_EQ(Do("DELETE", "/v2/" + repo + "/manifests/" + cosign_digest, admin).status, 202);
+  index = nlohmann::json::parse(Do("GET", "/v2/" + repo + "/referrers/" + subject, alice_).body);
+  EXPECT_EQ(index["manifests"].size(), 1u);
+  // A subject that is not a descriptor is MANIFEST_INVALID.
+  std::string broken = R"({"schemaVersion":2,"config":{"mediaType":"x","digest":")" + sd +
+                       R"(","size":9},"layers":[],"subject":{"digest":"nope"}})";
+  HttpResponse bad = Do("PUT", "/v2/" + repo + "/manifests/broken", alice_, broken, oci);
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_NE(bad.body.find("MANIFEST_INVALID"), std::string::npos);
 }
 
 }  // namespace

@@ -144,14 +144,14 @@ bool Metadata::HasBlob(const std::string& repository, const std::string& digest)
   return s.ok() && s.Bind(1, repository).Bind(2, digest).Step() == SQLITE_ROW;
 }
 
-Status Metadata::SetTagMutability(const std::string& repository,
-                                  const TagMutability& mutability) {
+Status Metadata::SetTagMutability(const std::string& repository, const TagMutability& mutability) {
   PE_RETURN_IF_ERROR(Validate(mutability));
   std::lock_guard<std::mutex> lock(mu_);
-  Stmt s(db_,
-         "INSERT INTO repository_settings(name, tag_mutability, exclusion_filters) "
-         "VALUES(?1, ?2, ?3) ON CONFLICT(name) DO UPDATE SET "
-         "tag_mutability = excluded.tag_mutability, exclusion_filters = excluded.exclusion_filters");
+  Stmt s(
+      db_,
+      "INSERT INTO repository_settings(name, tag_mutability, exclusion_filters) "
+      "VALUES(?1, ?2, ?3) ON CONFLICT(name) DO UPDATE SET "
+      "tag_mutability = excluded.tag_mutability, exclusion_filters = excluded.exclusion_filters");
   if (!s.ok() || s.Bind(1, repository)
                          .Bind(2, std::string(ModeName(mutability.mode)))
                          .Bind(3, JoinFilters(mutability.filters))
@@ -164,8 +164,7 @@ Status Metadata::SetTagMutability(const std::string& repository,
 namespace {
 // Caller holds the connection mutex.
 Result<TagMutability> ReadTagMutability(sqlite3* db, const std::string& repository) {
-  Stmt s(db,
-         "SELECT tag_mutability, exclusion_filters FROM repository_settings WHERE name = ?1");
+  Stmt s(db, "SELECT tag_mutability, exclusion_filters FROM repository_settings WHERE name = ?1");
   if (!s.ok()) return SqlError(db, "cannot read repository settings");
   int rc = s.Bind(1, repository).Step();
   if (rc == SQLITE_DONE) return TagMutability{};
@@ -209,7 +208,8 @@ Status Metadata::AddBlobReferences(const std::string& repository,
                                    const std::vector<std::string>& blobs) {
   std::lock_guard<std::mutex> lock(mu_);
   for (const std::string& blob : blobs) {
-    Stmt s(db_, "INSERT OR IGNORE INTO manifest_blobs(repository, manifest, blob) VALUES(?1, ?2, ?3)");
+    Stmt s(db_,
+           "INSERT OR IGNORE INTO manifest_blobs(repository, manifest, blob) VALUES(?1, ?2, ?3)");
     if (!s.ok() ||
         s.Bind(1, repository).Bind(2, manifest_digest).Bind(3, blob).Step() != SQLITE_DONE) {
       return SqlError(db_, "cannot record a manifest's blobs");
@@ -252,9 +252,10 @@ Status Metadata::PutManifest(const std::string& repository, const ManifestRecord
     }
   }
   for (const std::string& blob : blobs) {
-    Stmt s(db_, "INSERT OR IGNORE INTO manifest_blobs(repository, manifest, blob) VALUES(?1, ?2, ?3)");
-    if (!s.ok() || s.Bind(1, repository).Bind(2, manifest.digest).Bind(3, blob).Step() !=
-                       SQLITE_DONE) {
+    Stmt s(db_,
+           "INSERT OR IGNORE INTO manifest_blobs(repository, manifest, blob) VALUES(?1, ?2, ?3)");
+    if (!s.ok() ||
+        s.Bind(1, repository).Bind(2, manifest.digest).Bind(3, blob).Step() != SQLITE_DONE) {
       return fail("cannot record a manifest's blobs");
     }
   }
@@ -335,6 +336,24 @@ Status Metadata::DeleteManifest(const std::string& repository, const std::string
     return error;
   }
   return Exec("COMMIT");
+}
+
+Result<std::vector<ManifestRecord>> Metadata::Referrers(const std::string& repository,
+                                                        const std::string& subject_digest) {
+  std::lock_guard<std::mutex> lock(mu_);
+  // json_valid first: json_extract on a body that is not JSON would be an SQL error.
+  Stmt s(db_,
+         "SELECT digest, media_type, body FROM manifests WHERE repository = ?1 AND "
+         "json_valid(CAST(body AS TEXT)) AND "
+         "json_extract(CAST(body AS TEXT), '$.subject.digest') = ?2 ORDER BY digest");
+  if (!s.ok()) return SqlError(db_, "cannot list referrers");
+  s.Bind(1, repository).Bind(2, subject_digest);
+  std::vector<ManifestRecord> out;
+  for (int rc = s.Step(); rc != SQLITE_DONE; rc = s.Step()) {
+    if (rc != SQLITE_ROW) return SqlError(db_, "cannot list referrers");
+    out.push_back({s.Text(0), s.Text(1), s.Text(2)});
+  }
+  return out;
 }
 
 Result<std::vector<std::string>> Metadata::ListTags(const std::string& repository,

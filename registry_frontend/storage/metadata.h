@@ -72,6 +72,11 @@ class Metadata {
   // manifest too when no other tag points at it. NOT_FOUND when absent.
   Status DeleteManifest(const std::string& repository, const std::string& reference);
 
+  // Manifests of `repository` whose `subject` descriptor names `subject_digest` (the OCI
+  // referrers API), by digest. A scan of the repository's manifests inside SQLite (JSON1): no
+  // index to migrate, enough for registries of thousands of manifests per repository.
+  Result<std::vector<ManifestRecord>> Referrers(const std::string& repository,
+                                                const std::string& subject_digest);
   // Tags in lexical order after `last`, at most `limit` (0 = all).
   Result<std::vector<std::string>> ListTags(const std::string& repository, const std::string& last,
                                             size_t limit);

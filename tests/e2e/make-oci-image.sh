@@ -2,6 +2,7 @@
 # Writes a tiny OCI image layout (no network, no container engine): N gzip'ed tar layers of fresh
 # random bytes, an image config and a manifest, referenced as oci:LAYOUT:TAG.
 # Usage: make-oci-image.sh LAYOUT TAG [LAYERS] [BYTES_PER_LAYER]
+#   BYTES_PER_LAYER may be a comma list (one size per layer; the last one repeats).
 # Prints the manifest digest (sha256:…) on standard output.
 set -euo pipefail
 layout=$1 tag=$2 layers=${3:-2} bytes=${4:-65536}
@@ -20,10 +21,12 @@ put() {
   echo "$hex $size"
 }
 
+IFS=, read -r -a sizes <<< "$bytes"
 layer_json="" diff_ids=""
 for i in $(seq 1 "$layers"); do
+  size_i=${sizes[$((i - 1))]:-${sizes[-1]}}
   mkdir -p "$work/root$i/layer$i"
-  head -c "$bytes" /dev/urandom > "$work/root$i/layer$i/payload.bin"
+  head -c "$size_i" /dev/urandom > "$work/root$i/layer$i/payload.bin"
   tar --sort=name --owner=0 --group=0 --numeric-owner --mtime=@0 -C "$work/root$i" \
     -cf "$work/layer$i.tar" "layer$i"
   diff_id=$(sha256sum "$work/layer$i.tar" | cut -d' ' -f1)

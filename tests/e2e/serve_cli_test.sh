@@ -71,6 +71,20 @@ expect "a bad reload is reported" "$(grep -c 'reload failed' "$tmp/log")" 1
 expect "and the old configuration stays" \
   "$(code -u "AWS:$alice" "$url/v2/payments/worker/tags/list")" 200
 
+# A store that loads but whose repository settings the registry refuses is refused as a whole.
+python3 - "$root/corpus/stores/demo-store.json" "$tmp/store.json" <<'PY'
+import json, sys
+store = json.load(open(sys.argv[1]))
+store["repositories"][0]["imageTagMutability"] = "FROZEN"
+json.dump(store, open(sys.argv[2], "w"))
+PY
+kill -HUP "$server_pid"
+for _ in $(seq 50); do [[ $(grep -c 'reload failed' "$tmp/log") == 2 ]] && break; sleep 0.1; done
+expect "a reload with invalid repository settings is refused" \
+  "$(grep 'reload failed' "$tmp/log" | tail -1 | grep -c 'FROZEN')" 1
+expect "and the old configuration still serves" \
+  "$(code -u "AWS:$alice" "$url/v2/payments/worker/tags/list")" 200
+
 python3 - "$root/corpus/stores/demo-store.json" "$tmp/store.json" <<'PY'
 import json, sys
 store = json.load(open(sys.argv[1]))
@@ -82,6 +96,15 @@ for _ in $(seq 50); do grep -q "configuration reloaded" "$tmp/log" && break; sle
 expect "a good reload applies: payments/worker is gone" \
   "$(code -u "AWS:$alice" "$url/v2/payments/worker/tags/list")" 404
 
+# Log rotation: after a rename, SIGHUP makes the server write to a new file at the old path.
+mv "$tmp/audit.jsonl" "$tmp/audit.1"
+kill -HUP "$server_pid"
+for _ in $(seq 50); do [[ $(grep -c "configuration reloaded" "$tmp/log") == 2 ]] && break; sleep 0.1; done
+code -u "AWS:$alice" "$url/v2/payments/api/tags/list" >/dev/null
+for _ in $(seq 50); do [[ -s $tmp/audit.jsonl ]] && break; sleep 0.1; done
+expect "SIGHUP reopens the audit log (rotation)" "$(grep -c 'payments/api' "$tmp/audit.jsonl" 2>/dev/null)" 1
+cat "$tmp/audit.jsonl" >> "$tmp/audit.1" && mv "$tmp/audit.1" "$tmp/audit.jsonl"
+
 kill -TERM "$server_pid"
 wait "$server_pid"
 expect "SIGTERM stops the server cleanly" "$?" 0
@@ -92,15 +115,20 @@ server_pid=""
 expect "audit lines" "$(python3 - "$tmp/audit.jsonl" <<'PY'
 import json, sys
 lines = [json.loads(l) for l in open(sys.argv[1])]
-fields = {"time", "requestId", "principal", "action", "resource", "decision", "reason",
-          "statements", "sourceIp", "method", "path", "status"}
-assert all(set(l) == fields for l in lines), lines
-assert all(l["action"] == "ecr:ListImages" and l["method"] == "GET" for l in lines), lines
-assert all(l["principal"] == "arn:aws:iam::111122223333:user/engineering/alice" for l in lines)
-assert all(l["sourceIp"] == "127.0.0.1" for l in lines)
-print(" ".join(str(l["status"]) for l in lines))
+fields = {"eventVersion", "eventTime", "eventSource", "eventName", "awsRegion", "sourceIPAddress",
+          "userAgent", "userIdentity", "requestParameters", "responseElements", "requestID",
+          "eventID", "readOnly", "resources", "eventType", "recipientAccountId",
+          "additionalEventData"}
+assert all(set(l) - {"errorCode"} == fields for l in lines), lines
+assert all(l["eventName"] == "ListImages" and l["readOnly"] for l in lines), lines
+assert all(l["additionalEventData"]["httpMethod"] == "GET" for l in lines), lines
+assert all(l["userIdentity"]["arn"] == "arn:aws:iam::111122223333:user/engineering/alice"
+           for l in lines)
+assert all(l["sourceIPAddress"] == "127.0.0.1" for l in lines)
+assert [l.get("errorCode", "") for l in lines] == ["", "", "", "NAME_UNKNOWN", ""], lines
+print(" ".join(str(l["additionalEventData"]["httpStatus"]) for l in lines))
 PY
-)" "200 200 404"
+)" "200 200 200 404 200"
 expect "the audit log holds no password" "$(grep -c -F "$alice" "$tmp/audit.jsonl")" 0
 echo "$failures failure(s)"
 exit $((failures > 0))

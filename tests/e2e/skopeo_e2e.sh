@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # End to end with the real skopeo (Debian 12, 1.9.3) against `portcullis serve` on a free
-# 127.0.0.1 port with a temporary data directory and the built-in demo store:
+# 127.0.0.1 port with a temporary data directory and the engine demo store
+# (corpus/stores/demo-store.json; registry_demo_e2e.sh covers the built-in demo configuration):
 #   alice (111122223333, team payments) logs in, pushes, inspects, lists tags and pulls back
 #   byte-exact from payments/worker; bob (444455556666) is refused (403) on push and nothing he
 #   sent is stored; a forged password is refused at login; admin deletes the image.
@@ -10,6 +11,7 @@
 set -uo pipefail
 portcullis=${1:?usage: skopeo_e2e.sh PORTCULLIS_BINARY}
 here=$(cd "$(dirname "$0")" && pwd)
+store=$here/../../corpus/stores/demo-store.json
 if ! command -v skopeo >/dev/null; then
   echo "SKIP: skopeo is not installed (tools/install-deps.sh --test)"
   exit 77
@@ -28,49 +30,19 @@ trap cleanup EXIT
 export REGISTRY_AUTH_FILE=$tmp/auth.json XDG_RUNTIME_DIR=$tmp/run
 mkdir -p "$tmp/run"
 
-failures=0
-check() {  # check DESCRIPTION COMMAND...
-  local what=$1; shift
-  if "$@" >"$tmp/out" 2>&1; then
-    echo "ok   $what"
-  else
-    echo "FAIL $what"; sed 's/^/     /' "$tmp/out"; failures=$((failures + 1))
-  fi
-}
-refuse() {  # refuse DESCRIPTION PATTERN COMMAND...: the command must fail with PATTERN in output
-  local what=$1 pattern=$2; shift 2
-  if "$@" >"$tmp/out" 2>&1; then
-    echo "FAIL $what (succeeded)"; failures=$((failures + 1))
-  elif grep -q -- "$pattern" "$tmp/out"; then
-    echo "ok   $what"
-  else
-    echo "FAIL $what (no \`$pattern\`)"; sed 's/^/     /' "$tmp/out"; failures=$((failures + 1))
-  fi
-}
+source "$here/e2e-lib.sh"
 
 cat >"$tmp/settings.json" <<'JSON'
 {"repositories": [{"name": "payments/api", "imageTagMutability": "IMMUTABLE"}]}
 JSON
-# Start the server on any free port and read the port from its first line.
-"$portcullis" serve --data "$tmp/data" --listen 127.0.0.1:0 \
-  --repository-settings "$tmp/settings.json" --audit-log "$tmp/audit.jsonl" \
-  >"$tmp/server.log" 2>&1 &
-server_pid=$!
-for _ in $(seq 100); do
-  grep -q "listening on" "$tmp/server.log" && break
-  kill -0 "$server_pid" 2>/dev/null || break
-  sleep 0.1
-done
-port=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$tmp/server.log")
-if [[ -z $port ]]; then
-  echo "FAIL server did not start"; cat "$tmp/server.log"; exit 1
-fi
+start_serve "$tmp/server.log" --config "$store" --data "$tmp/data" \
+  --repository-settings "$tmp/settings.json" --audit-log "$tmp/audit.jsonl"
 reg=127.0.0.1:$port
 echo "server on $reg (pid $server_pid)"
 
-alice=$("$portcullis" login-password --data "$tmp/data" --user alice)
-bob=$("$portcullis" login-password --data "$tmp/data" --user bob)
-admin=$("$portcullis" login-password --data "$tmp/data" --user admin)
+alice=$("$portcullis" login-password --config "$store" --data "$tmp/data" --user alice)
+bob=$("$portcullis" login-password --config "$store" --data "$tmp/data" --user bob)
+admin=$("$portcullis" login-password --config "$store" --data "$tmp/data" --user admin)
 
 digest=$("$here/make-oci-image.sh" "$tmp/image" v1 2 1048576)
 bob_digest=$("$here/make-oci-image.sh" "$tmp/bob-image" v1 2 65536)
@@ -140,15 +112,12 @@ check "admin deletes payments/worker:v1" \
 refuse "the deleted image is gone" "manifest unknown" \
   skopeo inspect --raw --tls-verify=false --creds "AWS:$alice" "docker://$reg/payments/worker:v1"
 
-kill -TERM "$server_pid"
-if wait "$server_pid"; then echo "ok   server stopped cleanly"; else
-  echo "FAIL server exit status $?"; failures=$((failures + 1)); fi
-server_pid=""
+stop_serve
 check "the audit log records bob's denied push (403)" grep -q \
-  '"principal":"arn:aws:iam::444455556666:user/bob","action":"ecr:[A-Za-z]*","resource":"[^"]*repository/payments/worker","decision":"ImplicitDeny".*"status":403' \
+  '"eventName":"[A-Za-z]*".*"arn":"arn:aws:iam::444455556666:user/bob".*"repositoryName":"payments/worker".*"errorCode":"AccessDeniedException".*"decision":"ImplicitDeny".*"httpStatus":403' \
   "$tmp/audit.jsonl"
 check "the audit log records the refused immutable-tag push as allowed with status 400" grep -q \
-  '"action":"ecr:PutImage".*payments/api".*"decision":"Allow".*"status":400' "$tmp/audit.jsonl"
+  '"eventName":"PutImage".*"repositoryName":"payments/api".*"errorCode":"ImageTagAlreadyExistsException".*"decision":"Allow".*"httpStatus":400' "$tmp/audit.jsonl"
 check "the audit log holds no password" bash -c "! grep -q -F -e '$alice' -e '$bob' -e '$admin' '$tmp/audit.jsonl'"
 echo "$failures failure(s)"
 exit $((failures > 0))

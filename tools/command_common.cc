@@ -1,0 +1,56 @@
+// Shared command helpers (command_common.h).
+#include "tools/command_common.h"
+
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "registry_frontend/demo/demo_store.h"
+
+namespace portcullis_cli {
+
+bool ReadConfig(const std::string& path, std::string& out) {
+  if (path.empty()) {
+    out = std::string(registry_frontend::demo::DemoStore());
+    return true;
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    std::cerr << "portcullis: cannot read `" << path << "`\n";
+    return false;
+  }
+  std::stringstream s;
+  s << in.rdbuf();
+  out = s.str();
+  return true;
+}
+
+std::unique_ptr<policy_engine::engine::Engine> LoadEngine(const std::string& config) {
+  std::string text;
+  if (!ReadConfig(config, text)) return nullptr;
+  auto engine = policy_engine::engine::Engine::Create(text);
+  if (!engine) {
+    std::cerr << "portcullis: " << (config.empty() ? "built-in demo store" : config) << ": "
+              << engine.error().ToString() << "\n";
+    return nullptr;
+  }
+  return std::move(*engine);
+}
+
+bool SplitListen(const std::string& listen, std::string& host, uint16_t& port) {
+  size_t colon = listen.rfind(':');
+  if (colon == std::string::npos || colon == 0) return false;
+  host = listen.substr(0, colon);
+  std::string digits = listen.substr(colon + 1);
+  if (digits.empty() || digits.size() > 5) return false;
+  unsigned long value = 0;
+  for (char c : digits) {
+    if (c < '0' || c > '9') return false;
+    value = value * 10 + static_cast<unsigned long>(c - '0');
+  }
+  if (value > 65535) return false;
+  port = static_cast<uint16_t>(value);
+  return true;
+}
+
+}  // namespace portcullis_cli

@@ -1,0 +1,24 @@
+// Helpers shared by the server commands (`portcullis serve`, `portcullis sidecar`,
+// `portcullis login-password`): one way to read the configuration and listen address, so both
+// servers accept the same files and the same built-in demo store.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "policy_engine/engine/engine.h"
+
+namespace portcullis_cli {
+
+// Reads the store document at `path`, or the built-in demo store when `path` is empty. Prints
+// the error to stderr and returns false when the file cannot be read.
+bool ReadConfig(const std::string& path, std::string& out);
+
+// ReadConfig + Engine::Create; prints the located error and returns nullptr on failure.
+std::unique_ptr<policy_engine::engine::Engine> LoadEngine(const std::string& config);
+
+// "HOST:PORT" → host, port. False when malformed.
+bool SplitListen(const std::string& listen, std::string& host, uint16_t& port);
+
+}  // namespace portcullis_cli
