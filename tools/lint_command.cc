@@ -43,7 +43,10 @@ std::string ErrorText(const std::error_code& ec) {
 class Linter {
  public:
   explicit Linter(const LintCommandOptions& o) : cli_(o) {
-    options_.kind = *policy_engine::model::PolicyKindFromName(o.policy_type);
+    // `lifecycle` is not an IAM policy kind: LintLifecyclePolicy (R168–R174) takes those files.
+    lifecycle_ = o.policy_type == "lifecycle";
+    if (!lifecycle_) options_.kind = *policy_engine::model::PolicyKindFromName(o.policy_type);
+    options_.registry_scope_v1 = o.registry_scope == "v1";
     options_.profile = *lint::ProfileFromName(o.profile);
     options_.account = o.account;
     options_.enforce_size_limit = !o.no_size_limit;
@@ -167,7 +170,8 @@ class Linter {
     }
     lint::FileResult r;
     r.path = std::move(path);
-    r.findings = lint::LintPolicy(text, options_);
+    r.findings =
+        lifecycle_ ? lint::LintLifecyclePolicy(text, options_) : lint::LintPolicy(text, options_);
     if (cli_.format == "sarif") r.text = std::move(text);  // SARIF counts columns in code points
     Emit(std::move(r));
   }
@@ -201,6 +205,7 @@ class Linter {
   const LintCommandOptions& cli_;
   lint::LintOptions options_;
   lint::Severity fail_on_ = lint::Severity::kError;
+  bool lifecycle_ = false;
   lint::Summary summary_;
   std::vector<lint::FileResult> results_;
 };
@@ -210,8 +215,8 @@ class Linter {
 void AddLintCommand(CLI::App& app, LintCommandOptions& options) {
   CLI::App* cmd = app.add_subcommand("lint", "check policy documents and report findings");
   cmd->add_option("--policy-type", options.policy_type, "kind of every input policy")
-      ->check(CLI::IsMember(
-          {"identity", "boundary", "session", "scp", "rcp", "repository", "registry", "resource"}));
+      ->check(CLI::IsMember({"identity", "boundary", "session", "scp", "rcp", "repository",
+                             "registry", "resource", "lifecycle"}));
   cmd->add_option("--format", options.format, "output format")
       ->check(CLI::IsMember({"text", "json", "sarif"}));
   cmd->add_option("--fail-on", options.fail_on, "lowest severity that makes the exit status 1")
@@ -232,6 +237,10 @@ void AddLintCommand(CLI::App& app, LintCommandOptions& options) {
                 "do not report size quotas (AWS managed policies are exempt)");
   cmd->add_flag("--aws-compat", options.aws_compat,
                 "accept empty condition value arrays as AWS does (R96)");
+  cmd->add_option("--registry-scope", options.registry_scope,
+                  "registry policy scope of the account: v1 (only replication actions honoured, "
+                  "R189) or v2")
+      ->check(CLI::IsMember({"v1", "v2"}));
   cmd->add_option("paths", options.paths, "policy files, directories (*.json) or - for stdin")
       ->required();
 }

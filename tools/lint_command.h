@@ -19,6 +19,7 @@ struct LintCommandOptions {
   std::string account;                   // --account: owner of the repository / registry
   bool no_size_limit = false;            // --no-size-limit (AWS managed policies)
   bool aws_compat = false;               // --aws-compat (R96)
+  std::string registry_scope = "v2";     // --registry-scope v1|v2 (R189)
   std::vector<std::string> paths;        // files, directories (*.json, recursively), `-`
 };
 

@@ -16,7 +16,6 @@
 #include "policy_engine/parse/parse.h"
 
 namespace policy_engine::lint {
-namespace {
 
 using model::ConditionOperator;
 using model::Effect;
@@ -25,7 +24,7 @@ using model::PolicyKind;
 using model::SetQualifier;
 
 // ---------------------------------------------------------------------------------------------
-// Helpers
+// Helpers (shared with the other check files through checks.h)
 // ---------------------------------------------------------------------------------------------
 
 bool HasWildcard(std::string_view s) { return s.find_first_of("*?") != std::string_view::npos; }
@@ -55,7 +54,7 @@ bool Grants(const StatementView& st, std::string_view action) {
   return st.action.negated ? !any : any;
 }
 
-std::string JoinQuoted(const std::vector<std::string>& items, size_t max_items = 3) {
+std::string JoinQuoted(const std::vector<std::string>& items, size_t max_items) {
   std::string out;
   for (size_t i = 0; i < items.size() && i < max_items; ++i) {
     if (i > 0) out += ", ";
@@ -66,14 +65,14 @@ std::string JoinQuoted(const std::vector<std::string>& items, size_t max_items =
 }
 
 // The declared type of a key: "String", "ArrayOfString", ... (nullopt: unknown key).
-std::optional<std::string> KeyType(std::string_view key_lower) {
+static std::optional<std::string> KeyType(std::string_view key_lower) {
   if (auto t = ServiceReference::Get().KeyType(key_lower)) return t;
   if (model::IsMultiValuedKey(key_lower)) return std::string("ArrayOfString");
   return std::nullopt;
 }
 
-bool IsArrayType(std::string_view type) { return type.starts_with("ArrayOf"); }
-std::string_view ElementType(std::string_view type) {
+static bool IsArrayType(std::string_view type) { return type.starts_with("ArrayOf"); }
+static std::string_view ElementType(std::string_view type) {
   return IsArrayType(type) ? type.substr(7) : type;
 }
 
@@ -113,6 +112,8 @@ std::string VariablesAsWildcards(std::string_view s) {
   }
   return out;
 }
+
+namespace {
 
 // ---------------------------------------------------------------------------------------------
 // Document-level checks (R9–R13)
@@ -1215,6 +1216,48 @@ void CheckUnsupportedActionForConditionKey(const LintContext& c, Reporter& r) {
   }
 }
 
+// R95 for `ecr:` keys in statements that are not all-ECR (all-ECR statements are
+// UNSUPPORTED_ACTION_FOR_CONDITION_KEY's): no ECR action the statement grants supplies the key,
+// and no other service supplies an `ecr:` key.
+void CheckMissingActionForConditionKey(const LintContext& c, Reporter& r) {
+  for (const StatementView& st : c.policy.statements) {
+    if (st.action.node == nullptr || st.action.negated || st.action.values.empty()) continue;
+    bool has_ecr_key = std::any_of(st.conditions.begin(), st.conditions.end(), [](const auto& e) {
+      return e.key_member != nullptr && e.key_lower.starts_with("ecr:");
+    });
+    if (!has_ecr_key) continue;
+    bool all_ecr = std::all_of(st.action.values.begin(), st.action.values.end(), [](const auto& v) {
+      auto parts = SplitAction(v.text);
+      return parts && match::AsciiEqualsIgnoreCase(parts->first, "ecr");
+    });
+    if (all_ecr) continue;
+    std::vector<const catalog::ActionInfo*> actions;
+    for (const catalog::ActionInfo& a : catalog::Actions()) {
+      if (Grants(st, a.full_name())) actions.push_back(&a);
+    }
+    for (const ConditionEntry& e : st.conditions) {
+      if (!e.op || e.key_member == nullptr || !e.key_lower.starts_with("ecr:") ||
+          e.key_lower.ends_with("/")) {
+        continue;  // `ecr:ResourceTag/` is MISSING_TAG_KEY_IN_CONDITION's
+      }
+      bool judged = true, supplied = false;
+      catalog::ActionInfo probe;  // an unknown `ecr:` key is INVALID_SERVICE_CONDITION_KEY's
+      if (!EcrActionSupplies(probe, e.key_lower)) judged = false;
+      for (const catalog::ActionInfo* a : actions) {
+        auto s = EcrActionSupplies(*a, e.key_lower);
+        if (!s) judged = false;
+        if (s && *s) supplied = true;
+      }
+      if (!judged || supplied) continue;
+      r.AtName(*e.key_member, c.text, e.key_pointer,
+               "condition key " + Quote(e.key_member->name) +
+                   " is present only for the ECR actions that support it, and this statement "
+                   "names none of them: the condition never matches as intended",
+               "add the ECR actions the key is meant for, or remove the key");
+    }
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Principals and size
 // ---------------------------------------------------------------------------------------------
@@ -1330,6 +1373,37 @@ const std::vector<CheckRow> kTable = {
      CheckInvalidArnPrefix},
     {{"MISSING_ARN_FIELD", S::kError, "R48", "a resource ARN has fewer than six fields"},
      CheckMissingArnField},
+    {{"INVALID_ARN_SERVICE_CASE", S::kError, "R46",
+      "the service of a resource ARN is not lower case (matches nothing)"},
+     CheckInvalidArnServiceCase},
+    {{"WILDCARD_IN_ARN_SERVICE", S::kError, "R47",
+      "a wildcard in the service segment of a resource ARN"},
+     CheckWildcardInArnService},
+    {{"INVALID_PARTITION", S::kError, "R41", "the partition of a resource ARN is not a partition"},
+     CheckInvalidPartition},
+    {{"INVALID_ARN_REGION", S::kError, "R41", "the region of a resource ARN is not a region code"},
+     CheckInvalidArnRegion},
+    {{"INVALID_ARN_ACCOUNT", S::kError, "R41",
+      "the account of a resource ARN is not a 12-digit account id"},
+     CheckInvalidArnAccount},
+    {{"INVALID_ARN_RESOURCE", S::kWarning, "R41, R45",
+      "the resource part of an ARN matches no resource type of its service (service reference)"},
+     CheckInvalidArnResource},
+    {{"MISSING_ARN_REGION", S::kWarning, "R41",
+      "an ARN without a region where every resource type it could name has one"},
+     CheckMissingArnRegion},
+    {{"ARN_REGION_NOT_ALLOWED", S::kWarning, "R41",
+      "an ARN with a region where no resource type it could name has one (e.g. S3 buckets)"},
+     CheckArnRegionNotAllowed},
+    {{"MISSING_ARN_ACCOUNT", S::kWarning, "R41",
+      "an ARN without an account where every resource type it could name has one"},
+     CheckMissingArnAccount},
+    {{"ARN_ACCOUNT_NOT_ALLOWED", S::kWarning, "R41",
+      "an ARN with an account where no resource type it could name has one (e.g. S3 buckets)"},
+     CheckArnAccountNotAllowed},
+    {{"RESOURCE_ARN_NOT_MATCHING_ACTION", S::kWarning, "R41, R45",
+      "a resource ARN is no resource type of any service of the statement's actions"},
+     CheckResourceArnNotMatchingAction},
     {{"REDUNDANT_RESOURCE", S::kSuggestion, "R45, R50",
       "a resource covered by another of the same statement (`*`, a trailing-`*` prefix, a repeat)"},
      CheckRedundantResource},
@@ -1361,6 +1435,10 @@ const std::vector<CheckRow> kTable = {
     {{"ECR_SOURCEIP_DENY_BREAKS_ENDPOINTS", S::kWarning, "R194, R89",
       "`Deny` + `NotIpAddress` on `aws:SourceIp` without a VPC-endpoint or AWS-service guard"},
      CheckEcrSourceIpDenyBreaksEndpoints},
+    {{"ECR_REGISTRY_POLICY_SCOPE_V1", S::kError, "R189, R127",
+      "a registry policy names an action other than ReplicateImage, BatchImportUpstreamImage, "
+      "CreateRepository while the registry scope is V1"},
+     CheckEcrRegistryPolicyScopeV1},
     {{"FORALLVALUES_WITH_SINGLE_VALUED_KEY", S::kSecurityWarning, "R74",
       "`ForAllValues:` on a single-valued key (true when the key is absent)"},
      CheckForAllValuesWithSingleValuedKey},
@@ -1371,6 +1449,18 @@ const std::vector<CheckRow> kTable = {
       "a plain operator on a multi-valued key (WARNING when the key's type comes from the "
       "service reference)"},
      CheckMissingQualifier},
+    {{"UNSUPPORTED_GLOBAL_CONDITION_KEY", S::kError, "R31",
+      "`aws:ARN` is not a condition key (use `aws:PrincipalArn` or `aws:SourceArn`)"},
+     CheckUnsupportedGlobalConditionKey},
+    {{"MISSING_TAG_KEY_IN_CONDITION", S::kError, "R31",
+      "a tag condition key without the tag name (`aws:ResourceTag/`)"},
+     CheckMissingTagKeyInCondition},
+    {{"INVALID_GLOBAL_CONDITION_KEY", S::kWarning, "R31",
+      "an `aws:` condition key that is not a global condition key"},
+     CheckInvalidGlobalConditionKey},
+    {{"INVALID_SERVICE_CONDITION_KEY", S::kWarning, "R31",
+      "a condition key of a known service that the service reference does not list"},
+     CheckInvalidServiceConditionKey},
     {{"INVALID_CONDITION_MULTIPLE_BOOLEAN", S::kError, "R83",
       "a `Bool` condition lists more than one value"},
      CheckInvalidConditionMultipleBoolean},
@@ -1394,6 +1484,18 @@ const std::vector<CheckRow> kTable = {
     {{"INVALID_DATE_VALUE", S::kWarning, "R81",
       "a date value is not `YYYY-MM-DD`, a full timestamp or epoch seconds"},
      CheckInvalidDateValue},
+    {{"INVALID_REGION", S::kError, "R78–R91",
+      "an `aws:RequestedRegion` value is not a region name"},
+     CheckInvalidRegion},
+    {{"INVALID_VPC_FORMAT", S::kError, "R78–R91",
+      "an `aws:SourceVpc` value is not `vpc-` and 8 or 17 letters or digits"},
+     CheckInvalidVpcFormat},
+    {{"INVALID_VPCE_FORMAT", S::kError, "R78–R91",
+      "an `aws:SourceVpce` value is not `vpce-` and 8 or 17 letters or digits"},
+     CheckInvalidVpceFormat},
+    {{"REDUNDANT_CONDITION_VALUE_NUM", S::kSuggestion, "R78",
+      "a numeric condition lists the same number twice"},
+     CheckRedundantConditionValueNum},
     {{"TYPE_MISMATCH", S::kWarning, "R94",
       "a non-string operator of the wrong type for the key (e.g. `NumericLessThan` on an IP key)"},
      CheckTypeMismatch<TypeFinding::kGeneric>},
@@ -1411,12 +1513,56 @@ const std::vector<CheckRow> kTable = {
       "an ECR statement conditions on a key its actions never supply (WARNING when only some "
       "lack it)"},
      CheckUnsupportedActionForConditionKey},
+    {{"MISSING_ACTION_FOR_CONDITION_KEY", S::kError, "R95",
+      "an `ecr:` condition key in a statement none of whose actions supplies it"},
+     CheckMissingActionForConditionKey},
     {{"ALLOW_WITH_NOT_PRINCIPAL", S::kSecurityWarning, "R24",
       "`Allow` with `NotPrincipal` (rejected outright in repository policies)"},
      CheckAllowWithNotPrincipal},
     {{"ALLOW_NOTACTION_ON_ALL_RESOURCES", S::kSecurityWarning, "R39",
       "`Allow` with `NotAction` on `Resource: \"*\"` grants every other action of every service"},
      CheckAllowNotActionOnAllResources},
+    {{"DENY_WITH_UNSUPPORTED_TAG_CONDITION_KEY_FOR_SERVICE", S::kSecurityWarning, "R95",
+      "a `Deny` conditioned on a tag key that some services of its actions never supply"},
+     CheckUnsupportedTagConditionKey<Effect::kDeny, false>},
+    {{"DENY_NOTACTION_WITH_UNSUPPORTED_TAG_CONDITION_KEY_FOR_SERVICE", S::kSecurityWarning, "R95",
+      "a `Deny` with `NotAction` conditioned on a tag key that some services never supply"},
+     CheckUnsupportedTagConditionKey<Effect::kDeny, true>},
+    {{"ALLOW_WITH_UNSUPPORTED_TAG_CONDITION_KEY_FOR_SERVICE", S::kSuggestion, "R95",
+      "an `Allow` conditioned on a tag key that some services of its actions never supply"},
+     CheckUnsupportedTagConditionKey<Effect::kAllow, false>},
+    {{"ALLOW_NOTACTION_WITH_UNSUPPORTED_TAG_CONDITION_KEY_FOR_SERVICE", S::kSuggestion, "R95",
+      "an `Allow` with `NotAction` conditioned on a tag key that some services never supply"},
+     CheckUnsupportedTagConditionKey<Effect::kAllow, true>},
+    {{"PASS_ROLE_WITH_STAR_IN_RESOURCE", S::kSecurityWarning, "§9.2",
+      "`iam:PassRole` on a resource with `*` (identity policies)"},
+     CheckPassRole<PassRoleAction::kLiteral, PassRoleResource::kStar>},
+    {{"PASS_ROLE_WITH_STAR_IN_ACTION_AND_RESOURCE", S::kSecurityWarning, "§9.2",
+      "a wildcard action covering `iam:PassRole` on a resource with `*` (identity policies)"},
+     CheckPassRole<PassRoleAction::kStar, PassRoleResource::kStar>},
+    {{"PASS_ROLE_WITH_STAR_IN_RESOURCE_AND_NOT_ACTION", S::kSecurityWarning, "§9.2",
+      "a `NotAction` leaving `iam:PassRole` allowed on a resource with `*` (identity policies)"},
+     CheckPassRole<PassRoleAction::kNotAction, PassRoleResource::kStar>},
+    {{"PASS_ROLE_WITH_NOT_RESOURCE", S::kSecurityWarning, "§9.2",
+      "`iam:PassRole` with `NotResource` (identity policies)"},
+     CheckPassRole<PassRoleAction::kLiteral, PassRoleResource::kNotResource>},
+    {{"PASS_ROLE_WITH_STAR_IN_ACTION_AND_NOT_RESOURCE", S::kSecurityWarning, "§9.2",
+      "a wildcard action covering `iam:PassRole` with `NotResource` (identity policies)"},
+     CheckPassRole<PassRoleAction::kStar, PassRoleResource::kNotResource>},
+    {{"PASS_ROLE_WITH_NOT_ACTION_AND_NOT_RESOURCE", S::kSecurityWarning, "§9.2",
+      "a `NotAction` leaving `iam:PassRole` allowed, with `NotResource` (identity policies)"},
+     CheckPassRole<PassRoleAction::kNotAction, PassRoleResource::kNotResource>},
+    {{"MISSING_PAIRED_CONDITION_KEYS", S::kSecurityWarning, "§9.2",
+      "`aws:VpcSourceIp` in an `Allow` without `aws:SourceVpc` or `aws:SourceVpce`"},
+     CheckMissingPairedConditionKeys},
+    {{"RESTRICT_ACCESS_TO_SERVICE_PRINCIPAL", S::kSecurityWarning, "§9.2",
+      "a resource policy allows a service principal without `aws:SourceArn`, "
+      "`aws:SourceAccount`, `aws:SourceOrgID` or `aws:SourceOrgPaths`"},
+     CheckRestrictAccessToServicePrincipal},
+    {{"UNSUPPORTED_CONDITION_KEY_FOR_SERVICE_PRINCIPAL", S::kError, "R95, R105, R146",
+      "a resource policy statement whose principals are all service principals conditions on a "
+      "principal key (`aws:PrincipalArn`, `aws:PrincipalAccount`, …) they never carry"},
+     CheckUnsupportedConditionKeyForServicePrincipal},
     {{"POLICY_SIZE_EXCEEDS_IDENTITY_POLICY_QUOTA", S::kWarning, "R32, R33",
       "identity, boundary or session policy over its size quota (whitespace not counted)"},
      CheckPolicySize<PolicyKind::kIdentity, PolicyKind::kPermissionsBoundary,

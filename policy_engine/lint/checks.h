@@ -7,8 +7,11 @@
 // Thread safety: the table is immutable; a Reporter belongs to one LintPolicy call.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "policy_engine/json/json.h"
@@ -85,6 +88,62 @@ void CheckConditionNeverTrue(const LintContext& c, Reporter& r);
 void CheckConditionAlwaysTrue(const LintContext& c, Reporter& r);
 void CheckAllowAlwaysOverridden(const LintContext& c, Reporter& r);
 void CheckRedundantStatement(const LintContext& c, Reporter& r);
+
+// Checks against the service reference's ARN formats and condition keys, and the IAM
+// security checks of §9.2 (reference_checks.cc).
+void ResetArnMemo();  // forget the ARN analyses of the previous document (LintPolicy calls it)
+void CheckInvalidArnServiceCase(const LintContext& c, Reporter& r);
+void CheckWildcardInArnService(const LintContext& c, Reporter& r);
+void CheckInvalidPartition(const LintContext& c, Reporter& r);
+void CheckInvalidArnRegion(const LintContext& c, Reporter& r);
+void CheckMissingArnRegion(const LintContext& c, Reporter& r);
+void CheckArnRegionNotAllowed(const LintContext& c, Reporter& r);
+void CheckInvalidArnAccount(const LintContext& c, Reporter& r);
+void CheckMissingArnAccount(const LintContext& c, Reporter& r);
+void CheckArnAccountNotAllowed(const LintContext& c, Reporter& r);
+void CheckInvalidArnResource(const LintContext& c, Reporter& r);
+void CheckResourceArnNotMatchingAction(const LintContext& c, Reporter& r);
+void CheckUnsupportedGlobalConditionKey(const LintContext& c, Reporter& r);
+void CheckMissingTagKeyInCondition(const LintContext& c, Reporter& r);
+void CheckInvalidGlobalConditionKey(const LintContext& c, Reporter& r);
+void CheckInvalidServiceConditionKey(const LintContext& c, Reporter& r);
+// kDeny/kAllow x Action/NotAction: the four *_UNSUPPORTED_TAG_CONDITION_KEY_FOR_SERVICE codes.
+template <model::Effect kEffect, bool kNotAction>
+void CheckUnsupportedTagConditionKey(const LintContext& c, Reporter& r);
+// PASS_ROLE_* (identity policies): how iam:PassRole is granted x how resources are named.
+enum class PassRoleAction : uint8_t { kLiteral, kStar, kNotAction };
+enum class PassRoleResource : uint8_t { kStar, kNotResource };
+template <PassRoleAction kAction, PassRoleResource kResource>
+void CheckPassRole(const LintContext& c, Reporter& r);
+void CheckMissingPairedConditionKeys(const LintContext& c, Reporter& r);
+void CheckRestrictAccessToServicePrincipal(const LintContext& c, Reporter& r);
+void CheckEcrRegistryPolicyScopeV1(const LintContext& c, Reporter& r);
+
+// Condition-value and service-principal checks (value_checks.cc).
+void CheckInvalidRegion(const LintContext& c, Reporter& r);
+void CheckInvalidVpcFormat(const LintContext& c, Reporter& r);
+void CheckInvalidVpceFormat(const LintContext& c, Reporter& r);
+void CheckRedundantConditionValueNum(const LintContext& c, Reporter& r);
+void CheckUnsupportedConditionKeyForServicePrincipal(const LintContext& c, Reporter& r);
+
+// ECR lifecycle policies (lifecycle.cc, R168–R174, R195): appends the findings for `root`.
+void LintLifecycleDocument(const json::Node& root, std::string_view text,
+                           std::vector<Finding>& findings);
+
+// Helpers shared by the check files (checks.cc).
+bool HasWildcard(std::string_view s);
+bool IsAllow(const StatementView& st);
+bool IsDeny(const StatementView& st);
+// "service" and "name" of `service:name`; nullopt for "*" and malformed patterns.
+std::optional<std::pair<std::string_view, std::string_view>> SplitAction(std::string_view a);
+// Does the statement's Action/NotAction cover the concrete `action` (R36–R39)?
+bool Grants(const StatementView& st, std::string_view action);
+std::string JoinQuoted(const std::vector<std::string>& items, size_t max_items = 3);
+// The six ARN fields split on the first five colons outside `${…}` (when `variables`); fewer
+// when the ARN is short.
+std::vector<std::string_view> ArnFields(std::string_view s, bool variables);
+// Every `${…}` replaced by `*`.
+std::string VariablesAsWildcards(std::string_view s);
 
 // The check table (checks.cc).
 const std::vector<CheckRow>& CheckTable();

@@ -162,6 +162,7 @@ std::vector<Finding> LintUnguarded(std::string_view text, const LintOptions& opt
     parser_findings.push_back(FromStatus(s, text, &*root));
   }
 
+  ResetArnMemo();
   PolicyView view = BuildPolicyView(*root);
   LintContext ctx{text, options, view, parser_findings};
   std::vector<Finding> lint_findings;
@@ -336,6 +337,30 @@ std::vector<Finding> LintPolicy(std::string_view text, const LintOptions& option
   return findings;
 }
 
+std::vector<Finding> LintLifecyclePolicy(std::string_view text, const LintOptions& options) {
+  std::vector<Finding> findings;
+  try {
+    if (auto guard = GuardInput(text, options)) {
+      findings.push_back(std::move(*guard));
+    } else {
+      json::ParseOptions jopt;
+      jopt.max_bytes = options.max_input_bytes;
+      auto root = json::Parse(text, jopt);
+      if (!root) {
+        findings.push_back(FromStatus(root.error(), text, nullptr));
+      } else {
+        LintLifecycleDocument(*root, text, findings);
+      }
+    }
+    Finish(findings, text, options);
+  } catch (const std::exception& e) {
+    findings = {InternalError(e.what())};
+  } catch (...) {
+    findings = {InternalError("unknown exception")};
+  }
+  return findings;
+}
+
 std::vector<CheckInfo> Checks() {
   std::vector<CheckInfo> out;
   for (const CheckRow& row : CheckTable()) out.push_back(row.info);
@@ -351,6 +376,10 @@ const CheckInfo* FindCheck(std::string_view code) {
     if (row.info.code == code) return &row.info;
   }
   for (const CheckInfo& info : kParserCodes) {
+    if (info.code == code) return &info;
+  }
+  static const std::vector<CheckInfo> lifecycle = LifecycleCodes();
+  for (const CheckInfo& info : lifecycle) {
     if (info.code == code) return &info;
   }
   return nullptr;

@@ -69,6 +69,10 @@ struct LintOptions {
   // R96 `--aws-compat`: empty condition value arrays are accepted (with an EMPTY_ARRAY_CONDITION*
   // suggestion) instead of rejected.
   bool aws_compat = false;
+  // R127/R189: the registry's policy scope is V1 (`REGISTRY_POLICY_SCOPE=V1`), so a registry
+  // policy may only name ecr:ReplicateImage, ecr:BatchImportUpstreamImage and ecr:CreateRepository.
+  // Off: scope V2, the current default, which accepts every ECR action.
+  bool registry_scope_v1 = false;
   // Inputs larger than this are not parsed: one JSON_TOO_LARGE error. 1 MiB is ~100 times the
   // largest policy any AWS kind accepts.
   uint64_t max_input_bytes = 1u << 20;
@@ -77,6 +81,10 @@ struct LintOptions {
 // Lints one policy document. Findings are sorted by position (then code); duplicates (same code and
 // pointer) are reported once.
 std::vector<Finding> LintPolicy(std::string_view text, const LintOptions& options);
+
+// Lints one ECR lifecycle policy (`PutLifecyclePolicy` text, R168–R174): every violation is an
+// ERROR finding (R195). Uses `max_input_bytes` and `ignore` of `options`; never throws.
+std::vector<Finding> LintLifecyclePolicy(std::string_view text, const LintOptions& options = {});
 
 // One row of the check table.
 struct CheckInfo {
@@ -90,7 +98,9 @@ struct CheckInfo {
 std::vector<CheckInfo> Checks();
 // Codes that come from the JSON reader and the parser (always ERROR, R182).
 std::vector<CheckInfo> ParserCodes();
-// The row of `code` in Checks(), else in ParserCodes(); nullptr for an unknown code.
+// The codes LintLifecyclePolicy reports besides the JSON reader's (all ERROR).
+std::vector<CheckInfo> LifecycleCodes();
+// The row of `code` in Checks(), ParserCodes() or LifecycleCodes(); nullptr for an unknown code.
 const CheckInfo* FindCheck(std::string_view code);
 
 // 1-based column of byte `offset` on its line counted in Unicode code points (SARIF

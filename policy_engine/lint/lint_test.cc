@@ -13,68 +13,14 @@
 #include <string>
 #include <vector>
 
+#include "policy_engine/lint/lint_test_support.h"
 #include "policy_engine/lint/report.h"
 
 namespace policy_engine::lint {
 namespace {
 
 using model::PolicyKind;
-
-std::vector<Finding> Lint(std::string_view text, PolicyKind kind = PolicyKind::kIdentity,
-                          LintOptions options = {}) {
-  options.kind = kind;
-  return LintPolicy(text, options);
-}
-
-// Copies, so that `WithCode(Lint(...), code)` does not dangle.
-std::vector<Finding> WithCode(const std::vector<Finding>& findings, std::string_view code) {
-  std::vector<Finding> out;
-  for (const Finding& f : findings) {
-    if (f.code == code) out.push_back(f);
-  }
-  return out;
-}
-
-std::string Codes(const std::vector<Finding>& findings) {
-  std::string out;
-  for (const Finding& f : findings) {
-    out += f.code + "(" + std::string(SeverityName(f.severity)) + ") " + f.location.pointer + ": " +
-           f.message + "\n";
-  }
-  return out.empty() ? "(none)" : out;
-}
-
-// An identity policy with one Allow statement made of `body` (JSON members).
-std::string Identity(std::string_view body, std::string_view version = "2012-10-17") {
-  return "{\"Version\": \"" + std::string(version) +
-         "\", \"Statement\": [{\"Effect\": \"Allow\", " + std::string(body) + "}]}";
-}
-// A statement with Action s3:GetObject on "*" and the given condition block.
-std::string WithCondition(std::string_view condition) {
-  return Identity("\"Action\": \"s3:GetObject\", \"Resource\": \"*\", \"Condition\": " +
-                  std::string(condition));
-}
-// A repository policy with one statement made of `body`.
-std::string Repository(std::string_view body, std::string_view version = "2012-10-17") {
-  return "{\"Version\": \"" + std::string(version) + "\", \"Statement\": [{" + std::string(body) +
-         "}]}";
-}
-std::string Scp(std::string_view statement) {
-  return "{\"Version\": \"2012-10-17\", \"Statement\": [" + std::string(statement) + "]}";
-}
-
-// ---------------------------------------------------------------------------------------------
-// One case per check
-// ---------------------------------------------------------------------------------------------
-
-struct CheckCase {
-  std::string code;
-  PolicyKind kind = PolicyKind::kIdentity;
-  std::string positive;  // reports `code`
-  std::string negative;  // does not
-  LintOptions options;
-  Severity severity = Severity::kError;  // expected severity of the positive finding
-};
+using namespace testing_support;  // NOLINT: the test helpers
 
 std::vector<CheckCase> MakeCases() {
   std::vector<CheckCase> cases;
@@ -378,10 +324,12 @@ std::vector<CheckCase> MakeCases() {
       Scp(R"({"Effect": "Allow", "Action": "s3:*", "Resource": "*"},
              {"Effect": "Allow", "Action": "ec2:DescribeInstances", "Resource": "*"})"),
       S::kSuggestion);
+  for (CheckCase& c : ReferenceCheckCases()) cases.push_back(std::move(c));
+  for (CheckCase& c : ValueCheckCases()) cases.push_back(std::move(c));
   return cases;
 }
 
-void PrintTo(const CheckCase& c, std::ostream* os) { *os << c.code; }
+
 
 class CheckCases : public testing::TestWithParam<CheckCase> {};
 

@@ -24,7 +24,7 @@ struct GlobalKey {
 
 // Global condition keys (AWS "AWS global condition context keys" page). Tag-style keys end in '/'
 // and match any suffix.
-constexpr std::array<GlobalKey, 52> kGlobalKeys = {{
+constexpr std::array<GlobalKey, 53> kGlobalKeys = {{
     {"aws:assumedroot", "Bool"},
     {"aws:calledvia", "ArrayOfString"},
     {"aws:calledviafirst", "String"},
@@ -77,6 +77,8 @@ constexpr std::array<GlobalKey, 52> kGlobalKeys = {{
     {"aws:vpcsourceip", "IPAddress"},
     {"aws:principalisawsservicelinkedrole", "Bool"},
     {"aws:requestedregions", "ArrayOfString"},
+    // Not on the global keys page, but used by AWS managed policies (e.g. AWS Control Tower's).
+    {"aws:principalorgmasteraccountid", "String"},
 }};
 
 std::string JoinChunks() {
@@ -128,6 +130,7 @@ ServiceReference::ServiceReference() {
   }
   const json::Node* actions = doc->Find("actions");
   const json::Node* keys = doc->Find("conditionKeys");
+  const json::Node* types = doc->Find("resourceTypes");
   if (actions == nullptr || !actions->is_object()) return;
   services_.reserve(actions->members.size());
   for (const json::Member& m : actions->members) {
@@ -152,14 +155,67 @@ ServiceReference::ServiceReference() {
         ServiceInfo::Key key;
         std::string lower = match::AsciiLower(pair.items[0].text);
         size_t tmpl = std::min(lower.find("${"), lower.find('<'));
+        // Some keys spell the template as a literal `tag-key`
+        // (`secretsmanager:ResourceTag/tag-key`).
+        if (tmpl == std::string::npos && lower.ends_with("tag/tag-key")) tmpl = lower.size() - 7;
         key.templated = tmpl != std::string::npos;
         key.lower = key.templated ? lower.substr(0, tmpl) : lower;
         key.type = pair.items[1].text;
         s.keys.push_back(std::move(key));
       }
     }
+    if (const json::Node* t = types != nullptr ? types->Find(m.name) : nullptr;
+        t != nullptr && t->is_array()) {
+      for (const json::Node& pair : t->items) {
+        if (!pair.is_array() || pair.items.size() < 2 || !pair.items[0].is_string() ||
+            !pair.items[1].is_string()) {
+          continue;
+        }
+        // Some types list several formats joined by ", ".
+        std::string_view all = pair.items[1].text;
+        while (!all.empty()) {
+          size_t comma = all.find(", ");
+          std::string_view one = all.substr(0, comma);
+          all = comma == std::string_view::npos ? std::string_view() : all.substr(comma + 2);
+          ServiceInfo::ArnFormat f;
+          f.type = pair.items[0].text;
+          size_t field = 0;
+          for (char ch : one) {
+            if (ch == ':' && field < 5) {
+              ++field;
+            } else {
+              f.fields[field] += ch;
+            }
+          }
+          if (field != 5 || f.fields[0] != "arn") continue;
+          for (int k = 0; k < 6; ++k) {
+            for (size_t i = 0; i < f.fields[k].size(); ++i) {
+              size_t close = f.fields[k].find('}', i);
+              if (f.fields[k].compare(i, 2, "${") == 0 && close != std::string::npos) {
+                f.globs[k] += '*';
+                i = close;
+              } else {
+                f.globs[k] += f.fields[k][i];
+              }
+            }
+            f.globs[k] = match::AsciiLower(f.globs[k]);
+            f.literal[k] = static_cast<uint32_t>(std::min(f.globs[k].find('*'), f.globs[k].size()));
+          }
+          s.arn_formats.push_back(std::move(f));
+        }
+      }
+    }
     index_.emplace(match::AsciiLower(s.prefix), services_.size());
     services_.push_back(std::move(s));
+  }
+  // Index after services_ stops moving: the pointers stay valid. A format whose service field is
+  // a placeholder (backup's recovery points, `arn:${Partition}:${Vendor}:…`) is filed under its
+  // own service only: matching it against every service would make any ARN with a `*` valid.
+  for (const ServiceInfo& s : services_) {
+    for (const ServiceInfo::ArnFormat& f : s.arn_formats) {
+      std::string_view service = f.fields[2].starts_with("${") ? s.prefix : f.fields[2];
+      arn_services_[match::AsciiLower(service)].push_back(&f);
+    }
   }
 }
 
@@ -211,13 +267,30 @@ std::optional<std::string> ServiceReference::KeyType(std::string_view key) const
   }
   const ServiceInfo* s = FindService(prefix);
   if (s == nullptr) return std::nullopt;
-  for (const ServiceInfo::Key& k : s->keys) {
-    if (k.templated ? (lower.size() > k.lower.size() && lower.starts_with(k.lower))
-                    : lower == k.lower) {
-      return k.type;
+  if (const ServiceInfo::Key* k = s->FindKey(lower)) return k->type;
+  return std::nullopt;
+}
+
+const ServiceInfo::Key* ServiceInfo::FindKey(std::string_view key_lower) const {
+  for (const Key& k : keys) {
+    if (k.templated ? (key_lower.size() > k.lower.size() && key_lower.starts_with(k.lower))
+                    : key_lower == k.lower) {
+      return &k;
     }
   }
-  return std::nullopt;
+  return nullptr;
+}
+
+const std::vector<const ServiceInfo::ArnFormat*>& ServiceReference::FormatsForArnService(
+    std::string_view arn_service) const {
+  static const std::vector<const ServiceInfo::ArnFormat*> kNone;
+  auto it = arn_services_.find(match::AsciiLower(arn_service));
+  return it == arn_services_.end() ? kNone : it->second;
+}
+
+bool ServiceReference::AnyServiceHasKey(std::string_view key_lower) const {
+  return std::any_of(services_.begin(), services_.end(),
+                     [&](const ServiceInfo& s) { return s.FindKey(key_lower) != nullptr; });
 }
 
 }  // namespace policy_engine::lint

@@ -10,6 +10,7 @@
 // Thread safety: Get() builds the index once (thread-safe static); immutable afterwards.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -29,6 +30,17 @@ struct ServiceInfo {
     std::string type;  // "String", "ArrayOfString", "ARN", "Bool", "Numeric", "Date", ...
   };
   std::vector<Key> keys;
+  // Resource ARN formats (resourceTypes), split into the six ARN fields; `${…}` placeholders kept.
+  // A service may list another service's ARN (events lists kms keys).
+  struct ArnFormat {
+    std::string type;  // resource type name, e.g. "repository"
+    std::string fields[6];
+    std::string globs[6];      // the fields with every `${…}` as `*`, ASCII lower case
+    uint32_t literal[6] = {};  // length of each glob's text before its first `*`
+  };
+  std::vector<ArnFormat> arn_formats;
+  // The key entry matching `key_lower` (exact, or by prefix for templated keys); nullptr if none.
+  const Key* FindKey(std::string_view key_lower) const;
 };
 
 class ServiceReference {
@@ -37,6 +49,7 @@ class ServiceReference {
 
   bool loaded() const { return !services_.empty(); }
   size_t service_count() const { return services_.size(); }
+  const std::vector<ServiceInfo>& services() const { return services_; }
   std::string_view version() const { return version_; }
 
   // Case-insensitive; nullptr when unknown.
@@ -51,10 +64,20 @@ class ServiceReference {
   // nullopt when unknown.
   std::optional<std::string> KeyType(std::string_view key) const;
 
+  // Every resource ARN format whose service field is `arn_service` (case-insensitive), from any
+  // service's resourceTypes (ARN service names differ from action prefixes, e.g.
+  // `s3-object-lambda`). Empty when the reference knows no ARN of that service.
+  const std::vector<const ServiceInfo::ArnFormat*>& FormatsForArnService(
+      std::string_view arn_service) const;
+  // True iff some service of the reference lists `key_lower` (cross-service keys such as
+  // `ec2:SourceInstanceARN` may be listed under another prefix).
+  bool AnyServiceHasKey(std::string_view key_lower) const;
+
  private:
   ServiceReference();
   std::vector<ServiceInfo> services_;
   std::unordered_map<std::string, size_t> index_;  // lower prefix -> services_ index
+  std::unordered_map<std::string, std::vector<const ServiceInfo::ArnFormat*>> arn_services_;
   std::string version_;
 };
 

@@ -62,6 +62,39 @@ run 1 --fail-on security-warning --policy-type repository "$WORK/repo.json"
 contains "$OUT" "any authenticated principal in any account" "R186 message"
 run 0 --policy-type repository "$WORK/repo.json"
 
+# Checks against the service reference (arn_checks.cc, key_checks.cc): a placeholder region is an
+# ERROR, a PassRole on "*" a security warning, both at the offending value.
+cat >"$WORK/arn.json" <<'EOF'
+{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["ecr:BatchGetImage", "iam:PassRole"],
+ "Resource": ["arn:aws:ecr:region:111122223333:repository/app", "*"]}]}
+EOF
+run 1 "$WORK/arn.json"
+contains "$OUT" "arn.json:2:15: error: region \`region\`" "INVALID_ARN_REGION located"
+contains "$OUT" "[INVALID_ARN_REGION]" "INVALID_ARN_REGION code"
+contains "$OUT" "security-warning: \`iam:PassRole\` on \`*\`" "PassRole message"
+run 0 --ignore INVALID_ARN_REGION "$WORK/arn.json"
+run 1 --fail-on security-warning --ignore INVALID_ARN_REGION "$WORK/arn.json"
+
+# ECR lifecycle policies (R168–R174) and registry policy scope V1 (R189).
+cat >"$WORK/lifecycle.json" <<'EOF'
+{"rules": [
+  {"rulePriority": 1, "selection": {"tagStatus": "untagged", "countType": "imageCountMoreThan", "countNumber": 5}, "action": {"type": "expire"}},
+  {"rulePriority": 1, "selection": {"tagStatus": "tagged", "tagPrefixList": ["dev"], "countType": "imageCountMoreThan", "countNumber": 5}, "action": {"type": "expire"}}]}
+EOF
+run 1 --policy-type lifecycle "$WORK/lifecycle.json"
+contains "$OUT" "[ECR_LIFECYCLE_DUPLICATE_PRIORITY]" "lifecycle duplicate priority"
+sed -i 's/"rulePriority": 1, "selection": {"tagStatus": "tagged"/"rulePriority": 2, "selection": {"tagStatus": "tagged"/' "$WORK/lifecycle.json"
+run 0 --policy-type lifecycle "$WORK/lifecycle.json"
+cat >"$WORK/registry.json" <<'EOF'
+{"Version": "2012-10-17", "Statement": [{"Sid": "Replication", "Effect": "Allow",
+ "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": ["ecr:ReplicateImage", "ecr:BatchGetImage"],
+ "Resource": ["arn:aws:ecr:us-west-2:444455556666:repository/*"]}]}
+EOF
+run 1 --policy-type registry --registry-scope v1 "$WORK/registry.json"
+contains "$OUT" "[ECR_REGISTRY_POLICY_SCOPE_V1]" "registry scope v1"
+run 0 --policy-type registry "$WORK/registry.json"
+run 2 --registry-scope v3 "$WORK/registry.json"
+
 # Usage errors exit 2.
 run 2 --format xml "$WORK/clean.json"
 run 2 --policy-type trust "$WORK/clean.json"

@@ -91,12 +91,15 @@ TEST(LintCorpusTest, AwsManagedPoliciesHaveNoUnlistedErrors) {
   options.kind = PolicyKind::kIdentity;
   options.enforce_size_limit = false;  // AWS managed policies are exempt from the quota (R32)
   int files = 0, with_errors = 0;
-  std::map<std::string, int> by_severity;
+  std::map<std::string, int> by_severity, by_code;
   for (const auto& entry : fs::directory_iterator(kPolicies / "aws-managed")) {
     ++files;
     std::string rel = "aws-managed/" + entry.path().filename().string();
     auto findings = lint::LintPolicy(ReadFile(entry.path()), options);
-    for (const auto& f : findings) ++by_severity[std::string(lint::SeverityName(f.severity))];
+    for (const auto& f : findings) {
+      ++by_severity[std::string(lint::SeverityName(f.severity))];
+      ++by_code[f.code + "(" + std::string(lint::SeverityName(f.severity)) + ")"];
+    }
     ErrorSet got = Errors(findings);
     with_errors += got.empty() ? 0 : 1;
     EXPECT_EQ(got, expected[rel]) << rel << "\nreported:\n"
@@ -107,6 +110,8 @@ TEST(LintCorpusTest, AwsManagedPoliciesHaveNoUnlistedErrors) {
   std::cout << "aws-managed: " << files << " policies, " << with_errors << " with ERRORs;";
   for (const auto& [sev, n] : by_severity) std::cout << " " << sev << "=" << n;
   std::cout << "\n";
+  // The per-code counts docs/lint.md §Corpus quotes.
+  for (const auto& [code, n] : by_code) std::cout << "  " << code << " " << n << "\n";
 }
 
 TEST(LintCorpusTest, RealEcrPoliciesReportExactlyTheListedErrors) {
