@@ -4,7 +4,8 @@
 //                                   heap allocations per decision, bytes per statement
 //   BM_DecideHot/statements:N       the same, cycling over 64 requests (request hot in cache)
 //   BM_PrepareAndDecide/statements:N  Prepare (bind the request) + Evaluate
-//   BM_EngineDecide/statements:N    the engine facade (engine.h) as front ends call it
+//   BM_EngineDecide/statements:N    the engine facade (engine.h) as front ends call it (memo
+//   misses) BM_EngineDecideRepeated/statements:N  the same, 64 requests repeated (memo hits)
 //   BM_DecideReference/statements:N the reference evaluator on the same requests
 //   BM_Compile/statements:N         Store -> DecisionProgram
 //   BM_IncrementalUpdate/statements:N  one repository policy replaced (new snapshot)
@@ -166,13 +167,13 @@ void BM_PrepareAndDecide(benchmark::State& state) {
 // What a front end pays per decision through the engine facade (engine.h): principal, action and
 // resource strings plus the request keys the registry supplies; the facade resolves, completes
 // the context, decides and explains. Compare with BM_PrepareAndDecide for the facade's cost.
-void BM_EngineDecide(benchmark::State& state) {
+void EngineDecideLoop(benchmark::State& state, size_t distinct) {
   Fixture& f = Get(static_cast<size_t>(state.range(0)));
   static std::map<int64_t, std::unique_ptr<policy_engine::engine::Engine>> engines;
   auto& engine = engines[state.range(0)];
   if (!engine) {
     auto created = policy_engine::engine::Engine::Create(
-        portcullis_bench::MakeWorkload(f.statements, 1).store_json);
+        portcullis_bench::MakeWorkload(static_cast<size_t>(state.range(0)), 1).store_json);
     if (!created) std::abort();
     engine = std::move(*created);
   }
@@ -186,6 +187,7 @@ void BM_EngineDecide(benchmark::State& state) {
   per_batch.reserve(1 << 20);
   size_t next = 0, decisions = 0, allows = 0;
   uint64_t allocations_before = g_allocations.load();
+  uint64_t memo_hits_before = engine->memo_hits();
   for (auto _ : state) {
     auto start = std::chrono::steady_clock::now();
     for (size_t i = 0; i < kBatch; ++i) {
@@ -193,7 +195,7 @@ void BM_EngineDecide(benchmark::State& state) {
       auto result = engine->Decide(r.principal.arn, r.action, r.resource, context);
       allows += result.decision == policy_engine::model::Decision::kAllow;
       benchmark::DoNotOptimize(result);
-      if (++next == f.requests.size()) next = 0;
+      if (++next == std::min(distinct, f.requests.size())) next = 0;
     }
     auto ns = std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - start);
     if (per_batch.size() < per_batch.capacity()) per_batch.push_back(ns.count() / kBatch);
@@ -205,9 +207,20 @@ void BM_EngineDecide(benchmark::State& state) {
   state.counters["allocs_per_decision"] =
       static_cast<double>(allocations) / static_cast<double>(std::max<size_t>(decisions, 1));
   state.counters["allow_share"] = static_cast<double>(allows) / static_cast<double>(decisions);
+  state.counters["error_share"] =
+      static_cast<double>(engine->error_count()) / static_cast<double>(decisions);
+  state.counters["memo_hit_share"] =
+      static_cast<double>(engine->memo_hits() - memo_hits_before) / static_cast<double>(decisions);
   state.counters["reference_path_share"] =
       static_cast<double>(engine->reference_count()) / static_cast<double>(decisions);
 }
+
+// 20,000 distinct requests cycling through a 4,096-slot memo: nearly every decision is a miss
+// (the memo's cost is paid, its benefit is not).
+void BM_EngineDecide(benchmark::State& state) { EngineDecideLoop(state, kRequests); }
+// 64 requests repeated with the same context (a client fetching the layers of one image within a
+// second): nearly every decision is a memo hit.
+void BM_EngineDecideRepeated(benchmark::State& state) { EngineDecideLoop(state, 64); }
 
 void BM_DecideReference(benchmark::State& state) {
   Fixture& f = Get(static_cast<size_t>(state.range(0)));
@@ -270,6 +283,7 @@ BENCHMARK(BM_Decide)->Apply(Sizes)->UseRealTime();
 BENCHMARK(BM_DecideHot)->Apply(Sizes)->UseRealTime();
 BENCHMARK(BM_PrepareAndDecide)->Apply(Sizes)->UseRealTime();
 BENCHMARK(BM_EngineDecide)->Apply(Sizes)->UseRealTime();
+BENCHMARK(BM_EngineDecideRepeated)->Apply(Sizes)->UseRealTime();
 BENCHMARK(BM_DecideReference)->Apply(Sizes)->UseRealTime();
 BENCHMARK(BM_Compile)->Apply(Sizes)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_IncrementalUpdate)->Apply(Sizes)->Unit(benchmark::kMicrosecond)->UseRealTime();

@@ -2,21 +2,58 @@
 // path, reference evaluator when the program flags a request `needs_reference`, as
 // tools/eval_command.cc RunStore does).
 //
-// Cost note: Store::MakeRequest resolves the principal through ReadRequest (one small JSON line
-// per decision, a few microseconds) so that there is a single resolution path; a direct builder
-// is the obvious optimisation once the registry's HEAD benchmark asks for it.
+// Cost note: a decision through the facade costs several times the compiled decision, mostly
+// Store::CompleteContext building the principal's and resource's keys (bench/README.md,
+// BM_EngineDecide). The exact decision memo (EngineOptions) answers repeated identical requests
+// (a client fetching many layers of one repository within a second) without that work.
 #include "policy_engine/engine/engine.h"
 
+#include <array>
 #include <exception>
+#include <functional>
+#include <mutex>
 
 #include "policy_engine/compile/program.h"
 #include "policy_engine/store/store.h"
 
 namespace policy_engine::engine {
 
+// Decide's results by their complete inputs (EngineOptions::decision_memo_slots): direct-mapped
+// slots under striped mutexes; a colliding insert replaces the slot. A hit needs the identical
+// key string, so hash collisions cannot answer the wrong request.
+class DecisionMemo {
+ public:
+  explicit DecisionMemo(size_t slots) : slots_(slots) {}
+  bool Find(size_t hash, const std::string& key, model::DecisionResult& out) const {
+    const Slot& slot = slots_[hash % slots_.size()];
+    std::lock_guard<std::mutex> lock(mu_[hash % kStripes]);
+    if (slot.hash != hash || slot.key != key) return false;
+    out = slot.result;
+    return true;
+  }
+  void Insert(size_t hash, std::string key, const model::DecisionResult& result) {
+    Slot& slot = slots_[hash % slots_.size()];
+    std::lock_guard<std::mutex> lock(mu_[hash % kStripes]);
+    slot.hash = hash;
+    slot.key = std::move(key);
+    slot.result = result;
+  }
+
+ private:
+  static constexpr size_t kStripes = 64;
+  struct Slot {
+    size_t hash = 0;
+    std::string key;
+    model::DecisionResult result;
+  };
+  mutable std::array<std::mutex, kStripes> mu_;
+  std::vector<Slot> slots_;
+};
+
 struct Snapshot {
   store::Store store;
   std::shared_ptr<const compile::DecisionProgram> program;
+  std::unique_ptr<DecisionMemo> memo;  // null when off
 };
 
 std::vector<RepositoryInfo> RepositoriesOf(const Snapshot& snapshot);
@@ -25,10 +62,38 @@ namespace {
 
 constexpr std::string_view kErrorPrefix = "error: ";
 
-Result<std::shared_ptr<const Snapshot>> Build(std::string_view text) {
+// Every input of a decision, unambiguously separated (no input holds these control bytes in a
+// way that could make two different inputs equal: each field is length-prefixed).
+std::string MemoKey(std::string_view principal, std::string_view action, std::string_view resource,
+                    const model::Context& context) {
+  std::string key;
+  key.reserve(256);
+  auto field = [&key](std::string_view v) {
+    key += std::to_string(v.size());
+    key += ':';
+    key += v;
+  };
+  field(principal);
+  field(action);
+  field(resource);
+  for (const auto& [lower, spellings] : context.entries()) {
+    for (const auto& [spelling, value] : spellings) {
+      field(spelling);
+      key += value.multi ? 'm' : 's';
+      key += std::to_string(value.values.size());
+      for (const std::string& v : value.values) field(v);
+    }
+  }
+  return key;
+}
+
+Result<std::shared_ptr<const Snapshot>> Build(std::string_view text, const EngineOptions& options) {
   auto store = store::Store::Load(text);
   if (!store) return store.error();
-  auto snapshot = std::make_shared<Snapshot>(Snapshot{std::move(*store), nullptr});
+  auto snapshot = std::make_shared<Snapshot>(Snapshot{std::move(*store), nullptr, nullptr});
+  if (options.decision_memo_slots > 0) {
+    snapshot->memo = std::make_unique<DecisionMemo>(options.decision_memo_slots);
+  }
   auto program = compile::DecisionProgram::Compile(snapshot->store);
   if (!program) return program.error();
   snapshot->program = std::move(*program);
@@ -45,17 +110,18 @@ model::DecisionResult ErrorResult(std::string message) {
 
 }  // namespace
 
-Engine::Engine(std::shared_ptr<const Snapshot> snapshot) : snapshot_(std::move(snapshot)) {}
+Engine::Engine(std::shared_ptr<const Snapshot> snapshot, EngineOptions options)
+    : snapshot_(std::move(snapshot)), options_(options) {}
 Engine::~Engine() = default;
 
-Result<std::unique_ptr<Engine>> Engine::Create(std::string_view store_text) {
-  auto snapshot = Build(store_text);
+Result<std::unique_ptr<Engine>> Engine::Create(std::string_view store_text, EngineOptions options) {
+  auto snapshot = Build(store_text, options);
   if (!snapshot) return snapshot.error();
-  return std::unique_ptr<Engine>(new Engine(std::move(*snapshot)));
+  return std::unique_ptr<Engine>(new Engine(std::move(*snapshot), options));
 }
 
 Status Engine::Reload(std::string_view store_text, const AcceptRepositories& accept) {
-  auto snapshot = Build(store_text);
+  auto snapshot = Build(store_text, options_);
   if (!snapshot) return snapshot.error();
   if (accept) PE_RETURN_IF_ERROR(accept(RepositoriesOf(**snapshot)));
   snapshot_.store(std::move(*snapshot), std::memory_order_release);
@@ -80,6 +146,21 @@ model::DecisionResult Engine::Decide(std::string_view principal, std::string_vie
   // an exception into an I/O thread, so anything thrown is a deny.
   try {
     std::shared_ptr<const Snapshot> snapshot = Current();
+    std::string key;
+    size_t hash = 0;
+    if (snapshot->memo) {
+      key = MemoKey(principal, action, resource, context);
+      hash = std::hash<std::string_view>{}(key);
+      model::DecisionResult cached;
+      if (snapshot->memo->Find(hash, key, cached)) {
+        memo_hits_.fetch_add(1, std::memory_order_relaxed);
+        return cached;
+      }
+    }
+    auto remember = [&](model::DecisionResult result) {
+      if (snapshot->memo) snapshot->memo->Insert(hash, std::move(key), result);
+      return result;
+    };
     auto request = snapshot->store.MakeRequest(principal, action, resource, std::move(context));
     if (!request) {
       errors_.fetch_add(1, std::memory_order_relaxed);
@@ -90,10 +171,10 @@ model::DecisionResult Engine::Decide(std::string_view principal, std::string_vie
     snapshot->program->Prepare(*request, bound);
     if (!bound.needs_reference) {
       compile::Verdict verdict = snapshot->program->Evaluate(bound);
-      if (!verdict.needs_reference) return snapshot->program->Explain(verdict);
+      if (!verdict.needs_reference) return remember(snapshot->program->Explain(verdict));
     }
     reference_.fetch_add(1, std::memory_order_relaxed);
-    return snapshot->store.EvaluateReference(*request);
+    return remember(snapshot->store.EvaluateReference(*request));
   } catch (const std::exception& e) {
     errors_.fetch_add(1, std::memory_order_relaxed);
     return ErrorResult(std::string("internal error: ") + e.what());

@@ -51,10 +51,20 @@ struct AccessKeyInfo {
 // Opaque: a loaded store and its compiled program.
 struct Snapshot;
 
+struct EngineOptions {
+  // Exact decision memo per snapshot: the result of Decide for identical inputs (principal,
+  // action, resource and every context key and value) under the same snapshot, which is a pure
+  // function of them. Direct-mapped, this many slots (0 = off); bounded memory, replaced with the
+  // snapshot on reload. The front ends' context holds aws:CurrentTime (seconds), so an entry can
+  // only be hit within the second it was made.
+  size_t decision_memo_slots = 4096;
+};
+
 class Engine {
  public:
   // Loads and compiles a store document (docs/store-format.md).
-  static Result<std::unique_ptr<Engine>> Create(std::string_view store_text);
+  static Result<std::unique_ptr<Engine>> Create(std::string_view store_text,
+                                                EngineOptions options = {});
   ~Engine();
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
@@ -103,14 +113,18 @@ class Engine {
   uint64_t error_count() const { return errors_.load(std::memory_order_relaxed); }
   // Decisions that took the reference-evaluator fallback.
   uint64_t reference_count() const { return reference_.load(std::memory_order_relaxed); }
+  // Decisions answered from the decision memo (EngineOptions::decision_memo_slots).
+  uint64_t memo_hits() const { return memo_hits_.load(std::memory_order_relaxed); }
 
  private:
-  explicit Engine(std::shared_ptr<const Snapshot> snapshot);
+  Engine(std::shared_ptr<const Snapshot> snapshot, EngineOptions options);
   std::shared_ptr<const Snapshot> Current() const;
 
   std::atomic<std::shared_ptr<const Snapshot>> snapshot_;
   mutable std::atomic<uint64_t> errors_{0};
   mutable std::atomic<uint64_t> reference_{0};
+  mutable std::atomic<uint64_t> memo_hits_{0};
+  EngineOptions options_;
 };
 
 // True when `result` is an internal-error deny made by Decide.

@@ -201,3 +201,73 @@ TEST(EngineAccessKeyTest, StoreRejectsBadKeysWithTheirLocation) {
 
 }  // namespace
 }  // namespace policy_engine::engine
+
+namespace policy_engine::engine {
+namespace {
+
+constexpr char kMemoStore[] = R"({"accounts": [{"id": "111122223333"}], "principals": [
+  {"arn": "arn:aws:iam::111122223333:user/alice", "inlinePolicies": [{"name": "pull", "policy":
+    {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "ecr:BatchGetImage",
+     "Resource": "*", "Condition": {"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}}}]}}]}],
+  "repositories": [{"arn": "arn:aws:ecr:us-east-1:111122223333:repository/app"}]})";
+constexpr char kAliceArn[] = "arn:aws:iam::111122223333:user/alice";
+constexpr char kAppArn[] = "arn:aws:ecr:us-east-1:111122223333:repository/app";
+
+model::Context From(const char* ip) {
+  model::Context c;
+  c.SetSingle("aws:SourceIp", ip);
+  c.SetSingle("aws:CurrentTime", "2026-11-28T02:00:00Z");
+  return c;
+}
+
+// The memo answers identical inputs only: same result as a fresh decision, a different context
+// value is decided afresh, and a reload starts from an empty memo (no stale answer).
+TEST(EngineMemoTest, AnswersIdenticalInputsOnlyAndNeverAcrossReloads) {
+  auto e = Engine::Create(kMemoStore);
+  ASSERT_TRUE(e);
+  Engine& engine = **e;
+  auto first = engine.Decide(kAliceArn, "ecr:BatchGetImage", kAppArn, From("10.1.2.3"));
+  EXPECT_EQ(first.decision, model::Decision::kAllow);
+  EXPECT_EQ(engine.memo_hits(), 0u);
+  auto again = engine.Decide(kAliceArn, "ecr:BatchGetImage", kAppArn, From("10.1.2.3"));
+  EXPECT_EQ(engine.memo_hits(), 1u);
+  EXPECT_EQ(again.decision, first.decision);
+  EXPECT_EQ(again.reason, first.reason);
+  EXPECT_EQ(again.matched.size(), first.matched.size());
+  // Another source address: decided, not remembered (and denied by the condition).
+  auto outside = engine.Decide(kAliceArn, "ecr:BatchGetImage", kAppArn, From("192.0.2.1"));
+  EXPECT_EQ(outside.decision, model::Decision::kImplicitDeny);
+  EXPECT_EQ(engine.memo_hits(), 1u);
+  // Another action or resource: decided afresh.
+  engine.Decide(kAliceArn, "ecr:PutImage", kAppArn, From("10.1.2.3"));
+  EXPECT_EQ(engine.memo_hits(), 1u);
+  // A reload that removes the grant: the next identical request is denied.
+  std::string store = kMemoStore;
+  store.replace(store.find("\"Allow\""), 7, "\"Deny\"");
+  ASSERT_TRUE(engine.Reload(store).ok());
+  auto after = engine.Decide(kAliceArn, "ecr:BatchGetImage", kAppArn, From("10.1.2.3"));
+  EXPECT_EQ(after.decision, model::Decision::kExplicitDeny);
+  EXPECT_EQ(engine.memo_hits(), 1u);
+  // Errors are not remembered.
+  engine.Decide("arn:aws:iam::111122223333:user/nobody", "ecr:BatchGetImage", kAppArn,
+                From("10.1.2.3"));
+  engine.Decide("arn:aws:iam::111122223333:user/nobody", "ecr:BatchGetImage", kAppArn,
+                From("10.1.2.3"));
+  EXPECT_EQ(engine.memo_hits(), 1u);
+  EXPECT_EQ(engine.error_count(), 2u);
+}
+
+TEST(EngineMemoTest, CanBeTurnedOff) {
+  EngineOptions options;
+  options.decision_memo_slots = 0;
+  auto e = Engine::Create(kMemoStore, options);
+  ASSERT_TRUE(e);
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ((*e)->Decide(kAliceArn, "ecr:BatchGetImage", kAppArn, From("10.1.2.3")).decision,
+              model::Decision::kAllow);
+  }
+  EXPECT_EQ((*e)->memo_hits(), 0u);
+}
+
+}  // namespace
+}  // namespace policy_engine::engine
