@@ -45,7 +45,10 @@ class Linter {
   explicit Linter(const LintCommandOptions& o) : cli_(o) {
     // `lifecycle` is not an IAM policy kind: LintLifecyclePolicy (R168–R174) takes those files.
     lifecycle_ = o.policy_type == "lifecycle";
-    if (!lifecycle_) options_.kind = *policy_engine::model::PolicyKindFromName(o.policy_type);
+    inventory_ = o.policy_type == "inventory";  // a policy store document (R192)
+    if (!lifecycle_ && !inventory_) {
+      options_.kind = *policy_engine::model::PolicyKindFromName(o.policy_type);
+    }
     options_.registry_scope_v1 = o.registry_scope == "v1";
     options_.profile = *lint::ProfileFromName(o.profile);
     options_.account = o.account;
@@ -170,8 +173,9 @@ class Linter {
     }
     lint::FileResult r;
     r.path = std::move(path);
-    r.findings =
-        lifecycle_ ? lint::LintLifecyclePolicy(text, options_) : lint::LintPolicy(text, options_);
+    r.findings = lifecycle_   ? lint::LintLifecyclePolicy(text, options_)
+                 : inventory_ ? lint::LintInventory(text, options_)
+                              : lint::LintPolicy(text, options_);
     if (cli_.format == "sarif") r.text = std::move(text);  // SARIF counts columns in code points
     Emit(std::move(r));
   }
@@ -206,6 +210,7 @@ class Linter {
   lint::LintOptions options_;
   lint::Severity fail_on_ = lint::Severity::kError;
   bool lifecycle_ = false;
+  bool inventory_ = false;
   lint::Summary summary_;
   std::vector<lint::FileResult> results_;
 };
@@ -216,7 +221,7 @@ void AddLintCommand(CLI::App& app, LintCommandOptions& options) {
   CLI::App* cmd = app.add_subcommand("lint", "check policy documents and report findings");
   cmd->add_option("--policy-type", options.policy_type, "kind of every input policy")
       ->check(CLI::IsMember({"identity", "boundary", "session", "scp", "rcp", "repository",
-                             "registry", "resource", "lifecycle"}));
+                             "registry", "resource", "lifecycle", "inventory"}));
   cmd->add_option("--format", options.format, "output format")
       ->check(CLI::IsMember({"text", "json", "sarif"}));
   cmd->add_option("--fail-on", options.fail_on, "lowest severity that makes the exit status 1")

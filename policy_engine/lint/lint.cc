@@ -382,6 +382,10 @@ const CheckInfo* FindCheck(std::string_view code) {
   for (const CheckInfo& info : lifecycle) {
     if (info.code == code) return &info;
   }
+  static const std::vector<CheckInfo> inventory = InventoryCodes();
+  for (const CheckInfo& info : inventory) {
+    if (info.code == code) return &info;
+  }
   return nullptr;
 }
 

@@ -86,6 +86,12 @@ std::vector<Finding> LintPolicy(std::string_view text, const LintOptions& option
 // ERROR finding (R195). Uses `max_input_bytes` and `ignore` of `options`; never throws.
 std::vector<Finding> LintLifecyclePolicy(std::string_view text, const LintOptions& options = {});
 
+// Lints a policy store document (docs/store-format.md) as an inventory, across its policies:
+// R192 `ECR_MISSING_AUTH_TOKEN` (WARNING) for each principal that may pull or push a repository
+// of the store but is granted `ecr:GetAuthorizationToken` by no policy. A store that does not load
+// is one finding with the store's located error. Uses `ignore` of `options`.
+std::vector<Finding> LintInventory(std::string_view store_text, const LintOptions& options = {});
+
 // One row of the check table.
 struct CheckInfo {
   std::string_view code;
@@ -100,7 +106,10 @@ std::vector<CheckInfo> Checks();
 std::vector<CheckInfo> ParserCodes();
 // The codes LintLifecyclePolicy reports besides the JSON reader's (all ERROR).
 std::vector<CheckInfo> LifecycleCodes();
-// The row of `code` in Checks(), ParserCodes() or LifecycleCodes(); nullptr for an unknown code.
+// The codes LintInventory reports besides the store loader's.
+std::vector<CheckInfo> InventoryCodes();
+// The row of `code` in Checks(), ParserCodes(), LifecycleCodes() or InventoryCodes(); nullptr for
+// an unknown code.
 const CheckInfo* FindCheck(std::string_view code);
 
 // 1-based column of byte `offset` on its line counted in Unicode code points (SARIF

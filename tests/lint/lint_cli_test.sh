@@ -95,6 +95,18 @@ contains "$OUT" "[ECR_REGISTRY_POLICY_SCOPE_V1]" "registry scope v1"
 run 0 --policy-type registry "$WORK/registry.json"
 run 2 --registry-scope v3 "$WORK/registry.json"
 
+# A policy store as an inventory (R192): bob may pull but cannot log in.
+cat >"$WORK/store.json" <<'EOF'
+{"accounts": [{"id": "111122223333"}],
+ "principals": [{"arn": "arn:aws:iam::111122223333:user/bob", "inlinePolicies": [{"name": "p",
+   "policy": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "ecr:BatchGetImage", "Resource": "*"}]}}]}],
+ "repositories": [{"arn": "arn:aws:ecr:us-east-1:111122223333:repository/app"}]}
+EOF
+run 1 --policy-type inventory --fail-on warning "$WORK/store.json"
+contains "$OUT" "store.json:2:25: warning:" "inventory finding located at the principal"
+contains "$OUT" "[ECR_MISSING_AUTH_TOKEN]" "inventory code"
+run 0 --policy-type inventory "$WORK/store.json"
+
 # Usage errors exit 2.
 run 2 --format xml "$WORK/clean.json"
 run 2 --policy-type trust "$WORK/clean.json"
