@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "policy_engine/json/json.h"
 #include "policy_engine/lint/checks.h"
 
 namespace policy_engine::lint {
@@ -39,20 +40,6 @@ constexpr CheckInfo kLifecycleCodes[] = {
     {"ECR_LIFECYCLE_TRANSITION_TARGET", Severity::kError, "R174",
      "`transition` without `targetStorageClass: archive`, or `expire` with one"},
 };
-
-std::string Escape(std::string_view token) {  // RFC 6901
-  std::string out;
-  for (char c : token) {
-    if (c == '~') {
-      out += "~0";
-    } else if (c == '/') {
-      out += "~1";
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
 
 class Out {
  public:
@@ -100,7 +87,7 @@ void CheckMembers(Out& out, const Node& obj, const std::string& ptr,
                   std::initializer_list<std::string_view> required) {
   for (const json::Member& m : obj.members) {
     if (std::find(allowed.begin(), allowed.end(), m.name) == allowed.end()) {
-      out.AtName("ECR_LIFECYCLE_INVALID_ELEMENT", m, ptr + "/" + Escape(m.name),
+      out.AtName("ECR_LIFECYCLE_INVALID_ELEMENT", m, ptr + "/" + json::EscapePointerToken(m.name),
                  "unknown element " + Quote(m.name) + " in a lifecycle policy",
                  "remove it; see R168 for the elements");
     }

@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include "registry_frontend/oci/routes.h"
+
 namespace registry_frontend::token {
 
 namespace {
@@ -10,31 +12,6 @@ namespace {
 bool IsLowerAlnum(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
 bool IsAlnum(char c) { return IsLowerAlnum(c) || (c >= 'A' && c <= 'Z'); }
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
-
-// [a-z0-9]+ ( ( [._] | __ | -+ ) [a-z0-9]+ )*
-bool IsComponent(std::string_view s) {
-  size_t i = 0;
-  auto run = [&] {
-    size_t start = i;
-    while (i < s.size() && IsLowerAlnum(s[i])) ++i;
-    return i > start;
-  };
-  if (!run()) return false;
-  while (i < s.size()) {
-    if (s[i] == '.') {
-      ++i;
-    } else if (s[i] == '_') {
-      ++i;
-      if (i < s.size() && s[i] == '_') ++i;
-    } else if (s[i] == '-') {
-      while (i < s.size() && s[i] == '-') ++i;
-    } else {
-      return false;
-    }
-    if (!run()) return false;
-  }
-  return true;
-}
 
 // [a-zA-Z0-9] | [a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]
 bool IsHostComponent(std::string_view s) {
@@ -75,22 +52,12 @@ bool IsAction(std::string_view s) {
 
 bool IsValidScopeName(std::string_view name) {
   if (name.empty() || name.size() > kMaxNameLength) return false;
-  std::vector<std::string_view> parts;
-  while (true) {
-    size_t slash = name.find('/');
-    parts.push_back(name.substr(0, slash));
-    if (slash == std::string_view::npos) break;
-    name = name.substr(slash + 1);
-  }
-  size_t first = 0;
-  if (parts.size() > 1 && !IsComponent(parts[0])) {
-    if (!IsHostname(parts[0])) return false;
-    first = 1;
-  }
-  for (size_t i = first; i < parts.size(); ++i) {
-    if (!IsComponent(parts[i])) return false;
-  }
-  return true;
+  // The path's components are the OCI repository-name grammar (one implementation, oci/routes).
+  if (oci::IsValidRepositoryName(name)) return true;
+  // Otherwise a registry host prefix: hostname '/' path.
+  size_t slash = name.find('/');
+  return slash != std::string_view::npos && IsHostname(name.substr(0, slash)) &&
+         oci::IsValidRepositoryName(name.substr(slash + 1));
 }
 
 std::optional<Scope> ParseScope(std::string_view text) {
