@@ -12,6 +12,7 @@
 #include <exception>
 #include <functional>
 #include <mutex>
+#include <set>
 
 #include "policy_engine/compile/program.h"
 #include "policy_engine/store/store.h"
@@ -50,10 +51,52 @@ class DecisionMemo {
   std::vector<Slot> slots_;
 };
 
+// Which caller-supplied context keys some policy of the store could read. A decision reads a
+// request key only through a condition on it or a policy variable naming it; both spell the key
+// in the store's text. So the key is left out of the memo key when, case-folded, it is not a
+// token of the case-folded store text (tokens: maximal runs of key characters). Conservative:
+// descriptions and other strings only add tokens; a text with `\u` escapes (a key could be
+// spelled escaped) or a key with other characters keeps every key.
+class ReferencedKeys {
+ public:
+  explicit ReferencedKeys(std::string_view text) {
+    all_ = text.find("\\u") != std::string_view::npos;
+    if (all_) return;
+    std::string token;
+    for (char c : text) {
+      char lower = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+      if (IsKeyChar(lower)) {
+        token += lower;
+      } else if (!token.empty()) {
+        tokens_.insert(std::move(token));
+        token.clear();
+      }
+    }
+    if (!token.empty()) tokens_.insert(std::move(token));
+  }
+  // `lower`: a case-folded key (model::Context's entry names).
+  bool MayBeRead(std::string_view lower) const {
+    if (all_) return true;
+    for (char c : lower) {
+      if (!IsKeyChar(c)) return true;
+    }
+    return tokens_.find(lower) != tokens_.end();
+  }
+
+ private:
+  static bool IsKeyChar(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == ':' || c == '/' || c == '_' ||
+           c == '.' || c == '-';
+  }
+  bool all_ = false;
+  std::set<std::string, std::less<>> tokens_;
+};
+
 struct Snapshot {
   store::Store store;
   std::shared_ptr<const compile::DecisionProgram> program;
-  std::unique_ptr<DecisionMemo> memo;  // null when off
+  std::unique_ptr<DecisionMemo> memo;          // null when off
+  std::unique_ptr<ReferencedKeys> referenced;  // with the memo
 };
 
 std::vector<RepositoryInfo> RepositoriesOf(const Snapshot& snapshot);
@@ -65,7 +108,7 @@ constexpr std::string_view kErrorPrefix = "error: ";
 // Every input of a decision, unambiguously separated (no input holds these control bytes in a
 // way that could make two different inputs equal: each field is length-prefixed).
 std::string MemoKey(std::string_view principal, std::string_view action, std::string_view resource,
-                    const model::Context& context) {
+                    const model::Context& context, const ReferencedKeys& referenced) {
   std::string key;
   key.reserve(256);
   auto field = [&key](std::string_view v) {
@@ -77,6 +120,9 @@ std::string MemoKey(std::string_view principal, std::string_view action, std::st
   field(action);
   field(resource);
   for (const auto& [lower, spellings] : context.entries()) {
+    // A key no policy reads cannot change the decision (e.g. aws:CurrentTime in a store without
+    // date conditions): leaving it out lets an entry answer beyond the second it was made in.
+    if (!referenced.MayBeRead(lower)) continue;
     for (const auto& [spelling, value] : spellings) {
       field(spelling);
       key += value.multi ? 'm' : 's';
@@ -90,9 +136,11 @@ std::string MemoKey(std::string_view principal, std::string_view action, std::st
 Result<std::shared_ptr<const Snapshot>> Build(std::string_view text, const EngineOptions& options) {
   auto store = store::Store::Load(text);
   if (!store) return store.error();
-  auto snapshot = std::make_shared<Snapshot>(Snapshot{std::move(*store), nullptr, nullptr});
+  auto snapshot =
+      std::make_shared<Snapshot>(Snapshot{std::move(*store), nullptr, nullptr, nullptr});
   if (options.decision_memo_slots > 0) {
     snapshot->memo = std::make_unique<DecisionMemo>(options.decision_memo_slots);
+    snapshot->referenced = std::make_unique<ReferencedKeys>(text);
   }
   auto program = compile::DecisionProgram::Compile(snapshot->store);
   if (!program) return program.error();
@@ -149,7 +197,7 @@ model::DecisionResult Engine::Decide(std::string_view principal, std::string_vie
     std::string key;
     size_t hash = 0;
     if (snapshot->memo) {
-      key = MemoKey(principal, action, resource, context);
+      key = MemoKey(principal, action, resource, context, *snapshot->referenced);
       hash = std::hash<std::string_view>{}(key);
       model::DecisionResult cached;
       if (snapshot->memo->Find(hash, key, cached)) {

@@ -55,8 +55,9 @@ struct EngineOptions {
   // Exact decision memo per snapshot: the result of Decide for identical inputs (principal,
   // action, resource and every context key and value) under the same snapshot, which is a pure
   // function of them. Direct-mapped, this many slots (0 = off); bounded memory, replaced with the
-  // snapshot on reload. The front ends' context holds aws:CurrentTime (seconds), so an entry can
-  // only be hit within the second it was made.
+  // snapshot on reload. Request keys that no policy of the snapshot names (e.g. aws:CurrentTime
+  // in a store without date conditions) are left out of the memo key: they cannot change a
+  // decision.
   size_t decision_memo_slots = 4096;
 };
 

@@ -271,3 +271,64 @@ TEST(EngineMemoTest, CanBeTurnedOff) {
 
 }  // namespace
 }  // namespace policy_engine::engine
+
+namespace policy_engine::engine {
+namespace {
+
+model::Context At(const char* time, const char* agent = "skopeo/1.9.3") {
+  model::Context c;
+  c.SetSingle("aws:SourceIp", "10.1.2.3");
+  c.SetSingle("aws:CurrentTime", time);
+  c.SetSingle("aws:UserAgent", agent);
+  return c;
+}
+
+// Request keys no policy names are left out of the memo key: kMemoStore has no date or user-agent
+// condition, so a later second and another client still hit; a store that names them does not.
+TEST(EngineMemoTest, KeysNoPolicyReadsDoNotSplitTheMemo) {
+  auto e = Engine::Create(kMemoStore);
+  ASSERT_TRUE(e);
+  (*e)->Decide(kAliceArn, "ecr:BatchGetImage", kAppArn, At("2026-11-28T02:00:00Z"));
+  auto later = (*e)->Decide(kAliceArn, "ecr:BatchGetImage", kAppArn,
+                            At("2026-11-28T02:00:07Z", "docker/24"));
+  EXPECT_EQ((*e)->memo_hits(), 1u);
+  EXPECT_EQ(later.decision, model::Decision::kAllow);
+  // The source address is named (IpAddress on aws:SourceIp): another address is decided afresh.
+  model::Context other = At("2026-11-28T02:00:07Z");
+  other.SetSingle("aws:SourceIp", "192.0.2.1");
+  EXPECT_EQ((*e)->Decide(kAliceArn, "ecr:BatchGetImage", kAppArn, other).decision,
+            model::Decision::kImplicitDeny);
+  EXPECT_EQ((*e)->memo_hits(), 1u);
+}
+
+TEST(EngineMemoTest, KeysAPolicyNamesInAnyCaseOrEscapedStayInTheKey) {
+  // A date condition and a user-agent condition spelled in another case.
+  std::string store = kMemoStore;
+  store.replace(store.find(R"("Condition": {)"), 14,
+                R"("Condition": {"DateLessThan": {"AWS:CURRENTTIME": "2026-11-28T02:00:05Z"},
+                   "StringLike": {"Aws:UserAgent": "skopeo/*"}, )");
+  auto e = Engine::Create(store);
+  ASSERT_TRUE(e) << e.error().ToString();
+  EXPECT_EQ(
+      (*e)->Decide(kAliceArn, "ecr:BatchGetImage", kAppArn, At("2026-11-28T02:00:00Z")).decision,
+      model::Decision::kAllow);
+  EXPECT_EQ(
+      (*e)->Decide(kAliceArn, "ecr:BatchGetImage", kAppArn, At("2026-11-28T02:00:07Z")).decision,
+      model::Decision::kImplicitDeny);  // past the date: not the remembered Allow
+  EXPECT_EQ(
+      (*e)->Decide(kAliceArn, "ecr:BatchGetImage", kAppArn, At("2026-11-28T02:00:00Z", "docker/24"))
+          .decision,
+      model::Decision::kImplicitDeny);  // another client: not the remembered Allow
+  EXPECT_EQ((*e)->memo_hits(), 0u);
+  // A store with a \u escape anywhere keeps every key (a key could be spelled escaped).
+  std::string escaped = kMemoStore;
+  escaped.replace(escaped.find(R"("name": "pull")"), 14, R"("name": "p\u0075ll")");
+  auto f = Engine::Create(escaped);
+  ASSERT_TRUE(f) << f.error().ToString();
+  (*f)->Decide(kAliceArn, "ecr:BatchGetImage", kAppArn, At("2026-11-28T02:00:00Z"));
+  (*f)->Decide(kAliceArn, "ecr:BatchGetImage", kAppArn, At("2026-11-28T02:00:07Z"));
+  EXPECT_EQ((*f)->memo_hits(), 0u);
+}
+
+}  // namespace
+}  // namespace policy_engine::engine
