@@ -82,4 +82,18 @@ std::vector<std::pair<std::string, std::string>> ParseQuery(std::string_view que
   return out;
 }
 
+std::string QueryValue(const std::vector<std::pair<std::string, std::string>>& query,
+                       std::string_view key) {
+  for (const auto& [k, v] : query) {
+    if (k == key) return v;
+  }
+  return {};
+}
+
+bool AnnouncesBody(const HttpRequest& request) {
+  const std::string* length = request.Header("content-length");
+  if (length != nullptr) return *length != "0";
+  return request.Header("transfer-encoding") != nullptr;
+}
+
 }  // namespace registry_frontend::http

@@ -33,6 +33,9 @@ std::optional<std::string> PercentDecode(std::string_view text);
 
 // `a=1&b=2` → pairs, values percent-decoded; a malformed pair is dropped.
 std::vector<std::pair<std::string, std::string>> ParseQuery(std::string_view query);
+// The first value of `key` in a parsed query; "" when absent.
+std::string QueryValue(const std::vector<std::pair<std::string, std::string>>& query,
+                       std::string_view key);
 
 // Where a request body goes. Handlers that expect large bodies (blob uploads) give the HTTP layer
 // a sink; everything else is buffered in memory up to the server's small-body limit.
@@ -58,6 +61,10 @@ struct HttpRequest {
 
   const std::string* Header(std::string_view name) const { return FindHeader(headers, name); }
 };
+
+// Whether the request announces a body: a Content-Length other than 0, or a Transfer-Encoding
+// (HTTP/1.1 requires chunked as its last coding, so any Transfer-Encoding means a body).
+bool AnnouncesBody(const HttpRequest& request);
 
 struct HttpResponse {
   int status = 200;

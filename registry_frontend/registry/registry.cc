@@ -48,21 +48,6 @@ HttpResponse Base(HttpResponse r) {
   return r;
 }
 
-std::string QueryValue(const std::vector<std::pair<std::string, std::string>>& query,
-                       std::string_view key) {
-  for (const auto& [k, v] : query) {
-    if (k == key) return v;
-  }
-  return {};
-}
-
-bool AnnouncesBody(const HttpRequest& r) {
-  const std::string* length = r.Header("content-length");
-  if (length != nullptr) return *length != "0";
-  const std::string* te = r.Header("transfer-encoding");
-  return te != nullptr && te->find("chunked") != std::string::npos;
-}
-
 // `Content-Range: <start>-<end>` (OCI chunked uploads); nullopt when absent or unparsable.
 std::optional<uint64_t> RangeStart(const HttpRequest& r) {
   const std::string* range = r.Header("content-range");
@@ -295,12 +280,12 @@ BodyPlan Registry::OnHeader(const HttpRequest& request) {
 
   // Authorization of every access record (R156), before anything is read or stored.
   oci::AccessQuery aq;
-  aq.has_digest = !QueryValue(s.query, "digest").empty();
-  if (!QueryValue(s.query, "mount").empty()) {
-    std::string from = QueryValue(s.query, "from");
+  aq.has_digest = !http::QueryValue(s.query, "digest").empty();
+  if (!http::QueryValue(s.query, "mount").empty()) {
+    std::string from = http::QueryValue(s.query, "from");
     if (oci::IsValidRepositoryName(from)) aq.mount_from = from;
   }
-  aq.has_body = AnnouncesBody(request);
+  aq.has_body = http::AnnouncesBody(request);
   auto records = oci::AccessRecordsFor(s.route, aq, identity_);
   s.audit = audit_;
   s.request_id = request_prefix_ + std::to_string(next_request_.fetch_add(1) + 1);
@@ -378,7 +363,7 @@ HttpResponse Registry::Dispatch(RequestState& state, HttpRequest& request) {
     case RouteId::kPatchUpload:
       return UploadProgress(*s, 202);
     case RouteId::kPutUpload: {
-      std::string digest = QueryValue(s->query, "digest");
+      std::string digest = http::QueryValue(s->query, "digest");
       if (digest.empty()) {
         return ErrorResponse({ErrorCode::kDigestInvalid, "the final PUT needs `digest`", "null"});
       }
@@ -398,7 +383,7 @@ HttpResponse Registry::Dispatch(RequestState& state, HttpRequest& request) {
     case RouteId::kReferrers: {
       auto referrers = meta_->Referrers(s->route.name, s->route.reference);
       if (!referrers) return ErrorResponse(FromStatus(referrers.error()));
-      return Base(ReferrersIndex(*referrers, QueryValue(s->query, "artifactType")));
+      return Base(ReferrersIndex(*referrers, http::QueryValue(s->query, "artifactType")));
     }
     case RouteId::kBase:
     case RouteId::kDeleteBlob:
@@ -578,8 +563,8 @@ HttpResponse Registry::Blob(RequestState& s) {
 }
 
 HttpResponse Registry::StartUpload(RequestState& s) {
-  std::string mount = QueryValue(s.query, "mount");
-  std::string from = QueryValue(s.query, "from");
+  std::string mount = http::QueryValue(s.query, "mount");
+  std::string from = http::QueryValue(s.query, "from");
   if (!mount.empty() && oci::IsValidRepositoryName(from)) {
     // R153: mount only when the source check allows and the blob is there; otherwise fall
     // through to a normal upload without saying why.
@@ -596,7 +581,7 @@ HttpResponse Registry::StartUpload(RequestState& s) {
       return r;
     }
   }
-  std::string digest = QueryValue(s.query, "digest");
+  std::string digest = http::QueryValue(s.query, "digest");
   if (!s.upload_id.empty() && !digest.empty()) return FinishUpload(s, digest);  // M9
   auto upload = blobs_->StartUpload(UploadScope(s));
   if (!upload) return ErrorResponse(FromStatus(upload.error()));
@@ -635,8 +620,8 @@ namespace {
 bool Pagination(const std::vector<std::pair<std::string, std::string>>& query, size_t& n,
                 std::string& last) {
   n = 0;
-  last = QueryValue(query, "last");
-  std::string text = QueryValue(query, "n");
+  last = http::QueryValue(query, "last");
+  std::string text = http::QueryValue(query, "n");
   if (text.empty()) return true;
   if (text.size() > 6) return false;
   for (char c : text) {

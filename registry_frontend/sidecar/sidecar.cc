@@ -44,13 +44,6 @@ Endpoint Classify(std::string_view path) {
   return Endpoint::kNone;
 }
 
-bool AnnouncesBody(const HttpRequest& r) {
-  const std::string* length = r.Header("content-length");
-  if (length != nullptr) return *length != "0";
-  const std::string* te = r.Header("transfer-encoding");
-  return te != nullptr;
-}
-
 // Header values carry messages built from request input: keep them one printable line.
 std::string HeaderSafe(std::string_view text) {
   std::string out(text.substr(0, 2048));
@@ -207,7 +200,7 @@ class DiscardSink : public http::BodySink {
 http::BodyPlan Sidecar::OnHeader(const HttpRequest& request) {
   http::BodyPlan plan;
   HttpResponse response = Handle(request);
-  if (!AnnouncesBody(request)) {
+  if (!http::AnnouncesBody(request)) {
     plan.early = std::move(response);
     return plan;
   }
@@ -381,12 +374,7 @@ HttpResponse Sidecar::Check(const HttpRequest& request, Mode mode) {
   }
 
   auto query = http::ParseQuery(checked->query);
-  auto value = [&query](std::string_view name) {
-    for (const auto& [k, v] : query) {
-      if (k == name) return v;
-    }
-    return std::string();
-  };
+  auto value = [&query](std::string_view name) { return http::QueryValue(query, name); };
   oci::AccessQuery aq;
   aq.has_digest = !value("digest").empty();
   if (!value("mount").empty() && oci::IsValidRepositoryName(value("from"))) {
@@ -397,7 +385,7 @@ HttpResponse Sidecar::Check(const HttpRequest& request, Mode mode) {
     const std::string* length = request.Header("x-original-content-length");
     aq.has_body = length == nullptr || *length != "0";
   } else {
-    aq.has_body = AnnouncesBody(request);
+    aq.has_body = http::AnnouncesBody(request);
   }
   std::shared_ptr<const oci::RegistryIdentity> identity = identity_.load();
   auto records = oci::AccessRecordsFor(route, aq, *identity);
@@ -425,12 +413,13 @@ HttpResponse Sidecar::Check(const HttpRequest& request, Mode mode) {
   }
   r.Set("X-Portcullis-Principal", principal);
   if (!statement.empty()) r.Set("X-Portcullis-Statement", HeaderSafe(statement));
-  Audit(principal, facts, *checked, route, verdict.decisions, r.status);
+  Audit(principal, facts, *checked, route, query, verdict.decisions, r.status);
   return r;
 }
 
 void Sidecar::Audit(const std::string& principal, const auth::RequestFacts& facts,
                     const CheckedRequest& checked, const oci::RouteMatch& route,
+                    const std::vector<std::pair<std::string, std::string>>& query,
                     const std::vector<auth::DecisionRecord>& decisions, int status) {
   if (!audit_) return;
   std::string request_id = request_prefix_ + std::to_string(next_request_.fetch_add(1) + 1);
@@ -440,7 +429,7 @@ void Sidecar::Audit(const std::string& principal, const auth::RequestFacts& fact
                              checked.path,
                              status,
                              {},
-                             oci::AuditParameters(route, http::ParseQuery(checked.query))};
+                             oci::AuditParameters(route, query)};
   for (const audit::AuditRecord& r : auth::ToAuditRecords(decisions, facts, request)) {
     audit_->Write(r);
   }

@@ -85,6 +85,7 @@ class Sidecar : public http::Handler {
   http::HttpResponse AdminReload(const http::HttpRequest& request);
   void Audit(const std::string& principal, const auth::RequestFacts& facts,
              const CheckedRequest& checked, const oci::RouteMatch& route,
+             const std::vector<std::pair<std::string, std::string>>& query,
              const std::vector<auth::DecisionRecord>& decisions, int status);
   void PublishSnapshot();
 
