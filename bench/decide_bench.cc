@@ -4,8 +4,10 @@
 //                                   heap allocations per decision, bytes per statement
 //   BM_DecideHot/statements:N       the same, cycling over 64 requests (request hot in cache)
 //   BM_PrepareAndDecide/statements:N  Prepare (bind the request) + Evaluate
-//   BM_EngineDecide/statements:N    the engine facade (engine.h) as front ends call it (memo
-//   misses) BM_EngineDecideRepeated/statements:N  the same, 64 requests repeated (memo hits)
+//   BM_EngineDecide/statements:N    the engine facade (engine.h) as front ends call it (flat
+//                                   request keys, direct path; memo misses)
+//   BM_EngineDecideContext/statements:N  the same through the model::Context overload
+//   BM_EngineDecideRepeated/statements:N  BM_EngineDecide with 64 requests repeated (memo hits)
 //   BM_DecideReference/statements:N the reference evaluator on the same requests
 //   BM_Compile/statements:N         Store -> DecisionProgram
 //   BM_IncrementalUpdate/statements:N  one repository policy replaced (new snapshot)
@@ -167,7 +169,9 @@ void BM_PrepareAndDecide(benchmark::State& state) {
 // What a front end pays per decision through the engine facade (engine.h): principal, action and
 // resource strings plus the request keys the registry supplies; the facade resolves, completes
 // the context, decides and explains. Compare with BM_PrepareAndDecide for the facade's cost.
-void EngineDecideLoop(benchmark::State& state, size_t distinct) {
+// `flat`: the span-of-RequestKey overload (the registry's and the sidecar's, direct path); else
+// the model::Context overload (general path).
+void EngineDecideLoop(benchmark::State& state, size_t distinct, bool flat) {
   Fixture& f = Get(static_cast<size_t>(state.range(0)));
   static std::map<int64_t, std::unique_ptr<policy_engine::engine::Engine>> engines;
   auto& engine = engines[state.range(0)];
@@ -183,16 +187,24 @@ void EngineDecideLoop(benchmark::State& state, size_t distinct) {
   context.SetSingle("aws:CurrentTime", "2026-11-28T01:00:00Z");
   context.SetSingle("aws:EpochTime", "1795827600");
   context.SetSingle("aws:UserAgent", "skopeo/1.9.3");
+  const policy_engine::engine::RequestKey keys[] = {{"aws:SourceIp", "10.1.2.3"},
+                                                    {"aws:SecureTransport", "true"},
+                                                    {"aws:CurrentTime", "2026-11-28T01:00:00Z"},
+                                                    {"aws:EpochTime", "1795827600"},
+                                                    {"aws:UserAgent", "skopeo/1.9.3"}};
   std::vector<double> per_batch;
   per_batch.reserve(1 << 20);
   size_t next = 0, decisions = 0, allows = 0;
   uint64_t allocations_before = g_allocations.load();
   uint64_t memo_hits_before = engine->memo_hits();
+  uint64_t direct_before = engine->direct_count();
+  uint64_t reference_before = engine->reference_count();
   for (auto _ : state) {
     auto start = std::chrono::steady_clock::now();
     for (size_t i = 0; i < kBatch; ++i) {
       const auto& r = f.requests[next].request;
-      auto result = engine->Decide(r.principal.arn, r.action, r.resource, context);
+      auto result = flat ? engine->Decide(r.principal.arn, r.action, r.resource, keys)
+                         : engine->Decide(r.principal.arn, r.action, r.resource, context);
       allows += result.decision == policy_engine::model::Decision::kAllow;
       benchmark::DoNotOptimize(result);
       if (++next == std::min(distinct, f.requests.size())) next = 0;
@@ -212,15 +224,20 @@ void EngineDecideLoop(benchmark::State& state, size_t distinct) {
   state.counters["memo_hit_share"] =
       static_cast<double>(engine->memo_hits() - memo_hits_before) / static_cast<double>(decisions);
   state.counters["reference_path_share"] =
-      static_cast<double>(engine->reference_count()) / static_cast<double>(decisions);
+      static_cast<double>(engine->reference_count() - reference_before) /
+      static_cast<double>(decisions);
+  state.counters["direct_path_share"] =
+      static_cast<double>(engine->direct_count() - direct_before) / static_cast<double>(decisions);
 }
 
 // 20,000 distinct requests cycling through a 4,096-slot memo: nearly every decision is a miss
 // (the memo's cost is paid, its benefit is not).
-void BM_EngineDecide(benchmark::State& state) { EngineDecideLoop(state, kRequests); }
+void BM_EngineDecide(benchmark::State& state) { EngineDecideLoop(state, kRequests, true); }
+// The same through the model::Context overload: MakeRequest, CompleteContext, Prepare.
+void BM_EngineDecideContext(benchmark::State& state) { EngineDecideLoop(state, kRequests, false); }
 // 64 requests repeated with the same context (a client fetching the layers of one image within a
 // second): nearly every decision is a memo hit.
-void BM_EngineDecideRepeated(benchmark::State& state) { EngineDecideLoop(state, 64); }
+void BM_EngineDecideRepeated(benchmark::State& state) { EngineDecideLoop(state, 64, true); }
 
 void BM_DecideReference(benchmark::State& state) {
   Fixture& f = Get(static_cast<size_t>(state.range(0)));
@@ -283,6 +300,7 @@ BENCHMARK(BM_Decide)->Apply(Sizes)->UseRealTime();
 BENCHMARK(BM_DecideHot)->Apply(Sizes)->UseRealTime();
 BENCHMARK(BM_PrepareAndDecide)->Apply(Sizes)->UseRealTime();
 BENCHMARK(BM_EngineDecide)->Apply(Sizes)->UseRealTime();
+BENCHMARK(BM_EngineDecideContext)->Apply(Sizes)->UseRealTime();
 BENCHMARK(BM_EngineDecideRepeated)->Apply(Sizes)->UseRealTime();
 BENCHMARK(BM_DecideReference)->Apply(Sizes)->UseRealTime();
 BENCHMARK(BM_Compile)->Apply(Sizes)->Unit(benchmark::kMillisecond)->UseRealTime();

@@ -150,7 +150,7 @@ void BM_EngineDecideOneRecord(benchmark::State& state) {
   size_t i = 0;
   for (auto _ : state) {
     auto d = engine.Decide(f.principals[i], "ecr:BatchGetImage", resources[i],
-                           rf::auth::RequestContext(facts));
+                           rf::auth::RequestKeys(facts).keys());
     benchmark::DoNotOptimize(d);
     if (++i == f.requests.size()) i = 0;
   }

@@ -402,13 +402,13 @@ bool ClauseHolds(const CompiledClause& c, const PreparedContext& ctx, bool* over
     case model::SetQualifier::kForAllValues:  // R70
       if (absent) return true;
       for (uint32_t i = 0; i < slot->count; ++i) {
-        if (!ElementTest(c, slot->values[i], nullptr, ctx, overflow)) return false;
+        if (!ElementTest(c, slot->Value(i), nullptr, ctx, overflow)) return false;
       }
       return true;
     case model::SetQualifier::kForAnyValue:  // R71
       if (absent) return false;
       for (uint32_t i = 0; i < slot->count; ++i) {
-        if (ElementTest(c, slot->values[i], nullptr, ctx, overflow)) return true;
+        if (ElementTest(c, slot->Value(i), nullptr, ctx, overflow)) return true;
       }
       return false;
   }

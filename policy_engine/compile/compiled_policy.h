@@ -107,9 +107,14 @@ struct ContextSlot {
   bool ip_ok = false, date_ok = false;
   uint8_t arn_index = 0;                // into PreparedContext::arns when kUsedAsArn is parsed
   std::string_view single;              // the value when !multi (in the arena when it fits)
-  const std::string* values = nullptr;  // every value (the request's storage)
+  const std::string* values = nullptr;  // every value (the request's storage); see Value
   int64_t millis = 0;
   match::IpAddress ip;
+  // Value i of count. A direct request's single-valued slot has only `single` (DirectKey keeps no
+  // std::string for it) and `values` null.
+  std::string_view Value(uint32_t i) const {
+    return values != nullptr ? std::string_view(values[i]) : single;
+  }
 };
 
 // The request context restricted to the keys the program references. Short single values are

@@ -311,6 +311,38 @@ bool IsCreateRepository(std::string_view action) {
   return match::AsciiEqualsIgnoreCase(action, "ecr:CreateRepository");
 }
 
+// Fills one context slot and parses the typed forms the program compares its key in, once per
+// request.
+void FillSlot(KeyId id, bool multi, std::string_view single, const std::string* values,
+              uint32_t count, const KeyTable& keys, PreparedContext& ctx) {
+  ContextSlot& slot = ctx.slots[ctx.size++];
+  slot.key = id;
+  slot.multi = multi;
+  slot.values = values;
+  slot.count = count;
+  slot.parsed = 0;
+  if (multi || count != 1) return;
+  slot.single = ctx.Keep(single);
+  uint8_t uses = keys.uses(id);
+  if (uses & kUsedAsIp) {
+    auto ip = match::ParseIpAddress(slot.single);
+    slot.ip_ok = ip.has_value();
+    if (ip) slot.ip = *ip;
+  }
+  if (uses & kUsedAsDate) {
+    auto d = match::ParseDateMillis(slot.single);
+    slot.date_ok = d.has_value();
+    if (d) slot.millis = *d;
+  }
+  if ((uses & kUsedAsArn) && ctx.arn_count < PreparedContext::kArns) {
+    slot.arn_index = static_cast<uint8_t>(ctx.arn_count);
+    ctx.arns[ctx.arn_count++] = ArnView::Of(slot.single);
+  } else {
+    uses &= static_cast<uint8_t>(~kUsedAsArn);
+  }
+  slot.parsed = uses;
+}
+
 // Adds the request context to `out`, keeping only keys the program references. Flags the
 // request for the reference evaluator when a key appears in two spellings (R63) or the context
 // holds more referenced keys than PreparedContext can.
@@ -325,34 +357,9 @@ void PrepareContext(const model::Context& context, const KeyTable& keys, Prepare
       return;
     }
     const model::ContextValue& v = spellings.begin()->second;
-    ContextSlot& slot = out.context.slots[out.context.size++];
-    slot.key = id;
-    slot.multi = v.multi;
-    slot.values = v.values.data();
-    slot.count = static_cast<uint32_t>(v.values.size());
-    slot.parsed = 0;
-    if (v.multi || v.values.size() != 1) continue;
-    PreparedContext& ctx = out.context;
-    slot.single = ctx.Keep(v.values[0]);
-    // Parse the typed forms the program compares this key in, once per request.
-    uint8_t uses = keys.uses(id);
-    if (uses & kUsedAsIp) {
-      auto ip = match::ParseIpAddress(slot.single);
-      slot.ip_ok = ip.has_value();
-      if (ip) slot.ip = *ip;
-    }
-    if (uses & kUsedAsDate) {
-      auto d = match::ParseDateMillis(slot.single);
-      slot.date_ok = d.has_value();
-      if (d) slot.millis = *d;
-    }
-    if ((uses & kUsedAsArn) && ctx.arn_count < PreparedContext::kArns) {
-      slot.arn_index = static_cast<uint8_t>(ctx.arn_count);
-      ctx.arns[ctx.arn_count++] = ArnView::Of(slot.single);
-    } else {
-      uses &= static_cast<uint8_t>(~kUsedAsArn);
-    }
-    slot.parsed = uses;
+    std::string_view single = v.values.empty() ? std::string_view() : v.values[0];
+    FillSlot(id, v.multi, single, v.values.data(), static_cast<uint32_t>(v.values.size()), keys,
+             out.context);
   }
 }
 
@@ -360,10 +367,33 @@ void PrepareContext(const model::Context& context, const KeyTable& keys, Prepare
 
 void DecisionProgram::Prepare(const store::StoreRequest& request, PreparedRequest& out) const {
   const model::Request& req = request.request;
-  const model::Principal& p = req.principal;
+  BindParts(req.principal, req.action, req.resource, req.resource_account, out);
+  // Session policies arrive per request and are not compiled into the program.
+  if (request.session_policies) out.needs_reference = true;
+  PrepareContext(req.context, keys_, out);
+}
+
+void DecisionProgram::PrepareDirect(const DirectRequest& request, PreparedRequest& out) const {
+  BindParts(*request.principal, request.action, request.resource, request.resource_account, out);
+  out.context.size = 0;
+  out.context.arn_count = 0;
+  for (size_t i = 0; i < request.key_count; ++i) {
+    const DirectKey& k = request.keys[i];
+    if (out.context.size == PreparedContext::kCapacity) {
+      out.needs_reference = true;
+      return;
+    }
+    FillSlot(k.key, k.multi, k.single, k.values, k.count, keys_, out.context);
+  }
+}
+
+void DecisionProgram::BindParts(const model::Principal& p, std::string_view action,
+                                std::string_view resource, std::string_view resource_account_given,
+                                PreparedRequest& out) const {
   // Reset field by field: the context's slot array and arena are overwritten as they are used,
   // so a reused PreparedRequest costs nothing to clear.
   out.context.arena_used = 0;
+  out.context.size = 0;
   PreparedContext& arena = out.context;
   out.principal.kind = p.kind;
   out.principal.arn = arena.Keep(p.arn);
@@ -373,18 +403,14 @@ void DecisionProgram::Prepare(const store::StoreRequest& request, PreparedReques
   out.principal.session_name = arena.Keep(p.session_name);
   out.principal.parent_user_arn = arena.Keep(p.parent_user_arn);
   out.principal.unique_id = arena.Keep(p.unique_id);
-  out.action = req.action;
-  out.resource = arena.Keep(req.resource);
+  out.action = action;
+  out.resource = arena.Keep(resource);
   out.resource_arn = ArnView::Of(out.resource);
-  out.action_id = kUnknownAction;
   out.wildcard_only = out.same_account = out.needs_reference = false;
   out.identity = out.boundary = out.resource_set = nullptr;
   out.scp_levels = out.rcp_levels = nullptr;
-  out.action_id = FindAction(req.action);
-  out.wildcard_only = req.resource == "*";
-  // Session policies arrive per request and are not compiled into the program.
-  if (request.session_policies) out.needs_reference = true;
-  PrepareContext(req.context, keys_, out);
+  out.action_id = FindAction(action);
+  out.wildcard_only = resource == "*";
 
   // Principal side (R107): identity, boundary, SCP levels.
   const EntityBlock* entity = nullptr;
@@ -405,17 +431,16 @@ void DecisionProgram::Prepare(const store::StoreRequest& request, PreparedReques
   // Resource side: RCP levels and RP (R117, R128–R130).
   std::string_view resource_account;
   if (!out.wildcard_only) {
-    auto parts = match::SplitArn(req.resource);
+    auto parts = match::SplitArn(resource);
     if (parts) {
       resource_account = (*parts)[4];
       auto acct = tables_->accounts.find(resource_account);
       if (acct != tables_->accounts.end()) out.rcp_levels = &acct->second->rcp_levels;
       bool repository_arn = (*parts)[2] == "ecr" && (*parts)[5].starts_with("repository/");
       if (repository_arn) {
-        const RepositoryBlock* repo = FindRepository(req.resource);
+        const RepositoryBlock* repo = FindRepository(resource);
         if (repo != nullptr) {
-          out.resource_set =
-              IsCreateRepository(req.action) ? &repo->registry_only : &repo->resource;
+          out.resource_set = IsCreateRepository(action) ? &repo->registry_only : &repo->resource;
         } else {
           // An unknown repository has no policy; its registry's policy still applies (R130).
           char key[128];
@@ -432,7 +457,7 @@ void DecisionProgram::Prepare(const store::StoreRequest& request, PreparedReques
       }
     }
   }
-  if (!req.resource_account.empty()) resource_account = req.resource_account;
+  if (!resource_account_given.empty()) resource_account = resource_account_given;
   out.same_account = out.wildcard_only || p.account == resource_account;
 }
 

@@ -156,6 +156,29 @@ struct PreparedRequest {
   PreparedContext context;
 };
 
+// A context key of a request given in parts rather than as a store::StoreRequest: what
+// engine::Engine's direct path passes, with the principal- and resource-derived keys it keeps per
+// snapshot (docs/decision-program.md, "Direct requests").
+struct DirectKey {
+  KeyId key = kNoKey;                   // a key this program references (FindKey)
+  bool multi = false;                   // R60, as model::ContextValue::multi
+  std::string_view single;              // the value when !multi
+  const std::string* values = nullptr;  // every value when multi
+  uint32_t count = 1;                   // values (1 when !multi)
+};
+
+// A request in parts, resolved as store::Store::MakeRequest and CompleteContext would: the
+// principal complete, action and resource checked against the catalog, and `keys` holding every
+// referenced context key once (distinct KeyIds; the caller's keys already won over derived ones).
+struct DirectRequest {
+  const model::Principal* principal = nullptr;
+  std::string_view action;
+  std::string_view resource;
+  std::string_view resource_account;  // the resource ARN's account; "" for `*`
+  const DirectKey* keys = nullptr;
+  size_t key_count = 0;
+};
+
 class DecisionProgram {
  public:
   struct Options {
@@ -170,6 +193,11 @@ class DecisionProgram {
 
   // Binds `request` (which must outlive `out`) to this program. No allocation.
   void Prepare(const store::StoreRequest& request, PreparedRequest& out) const;
+  // The same for a request in parts (what `request` points to must outlive `out`). Binds exactly
+  // what Prepare binds for the StoreRequest the parts stand for. No allocation.
+  void PrepareDirect(const DirectRequest& request, PreparedRequest& out) const;
+  // The id of a case-folded context key, kNoKey when no policy of the program references it.
+  KeyId FindKey(std::string_view lower_name) const { return keys_.Find(lower_name); }
 
   // The decision procedure of §5.3. No allocation, no locks, no I/O.
   void Evaluate(const PreparedRequest& request, Verdict& out) const;
@@ -209,6 +237,9 @@ class DecisionProgram {
  private:
   friend class Compiler;
   ActionId FindAction(std::string_view action) const;
+  // Everything Prepare binds except the context (which it resets).
+  void BindParts(const model::Principal& p, std::string_view action, std::string_view resource,
+                 std::string_view resource_account, PreparedRequest& out) const;
 
   // Built once by Compile and shared, unchanged, by every snapshot derived from it: copying a
   // DecisionProgram (for an incremental update) copies pointers, the key table and the overlay.

@@ -12,9 +12,10 @@
 #include <exception>
 #include <functional>
 #include <mutex>
-#include <set>
+#include <unordered_set>
 
 #include "policy_engine/compile/program.h"
+#include "policy_engine/engine/direct_path.h"
 #include "policy_engine/store/store.h"
 
 namespace policy_engine::engine {
@@ -89,7 +90,7 @@ class ReferencedKeys {
            c == '.' || c == '-';
   }
   bool all_ = false;
-  std::set<std::string, std::less<>> tokens_;
+  std::unordered_set<std::string, compile::StringHash, std::equal_to<>> tokens_;
 };
 
 struct Snapshot {
@@ -97,6 +98,7 @@ struct Snapshot {
   std::shared_ptr<const compile::DecisionProgram> program;
   std::unique_ptr<DecisionMemo> memo;          // null when off
   std::unique_ptr<ReferencedKeys> referenced;  // with the memo
+  std::unique_ptr<DirectTables> direct;
 };
 
 std::vector<RepositoryInfo> RepositoriesOf(const Snapshot& snapshot);
@@ -105,39 +107,67 @@ namespace {
 
 constexpr std::string_view kErrorPrefix = "error: ";
 
-// Every input of a decision, unambiguously separated (no input holds these control bytes in a
-// way that could make two different inputs equal: each field is length-prefixed).
-std::string MemoKey(std::string_view principal, std::string_view action, std::string_view resource,
-                    const model::Context& context, const ReferencedKeys& referenced) {
-  std::string key;
-  key.reserve(256);
-  auto field = [&key](std::string_view v) {
-    key += std::to_string(v.size());
-    key += ':';
-    key += v;
-  };
-  field(principal);
-  field(action);
-  field(resource);
+// Memo keys hold every input of a decision, unambiguously separated: each field is
+// length-prefixed, so no two different inputs give one key.
+void AppendField(std::string& key, std::string_view v) {
+  char digits[20];
+  size_t n = 0;
+  size_t size = v.size();
+  do {
+    digits[n++] = static_cast<char>('0' + size % 10);
+    size /= 10;
+  } while (size != 0);
+  while (n > 0) key += digits[--n];
+  key += ':';
+  key += v;
+}
+
+void MemoKey(std::string_view principal, std::string_view action, std::string_view resource,
+             const model::Context& context, const ReferencedKeys& referenced, std::string& key) {
+  AppendField(key, principal);
+  AppendField(key, action);
+  AppendField(key, resource);
   for (const auto& [lower, spellings] : context.entries()) {
     // A key no policy reads cannot change the decision (e.g. aws:CurrentTime in a store without
     // date conditions): leaving it out lets an entry answer beyond the second it was made in.
     if (!referenced.MayBeRead(lower)) continue;
     for (const auto& [spelling, value] : spellings) {
-      field(spelling);
+      AppendField(key, spelling);
       key += value.multi ? 'm' : 's';
-      key += std::to_string(value.values.size());
-      for (const std::string& v : value.values) field(v);
+      AppendField(key, std::to_string(value.values.size()));
+      for (const std::string& v : value.values) AppendField(key, v);
     }
   }
-  return key;
+}
+
+// The same for flat keys, in the format of a context entry of one single value (two requests
+// with one key string have the same inputs whichever overload made them).
+bool MemoKey(std::string_view principal, std::string_view action, std::string_view resource,
+             std::span<const RequestKey> keys, const ReferencedKeys& referenced, std::string& key) {
+  AppendField(key, principal);
+  AppendField(key, action);
+  AppendField(key, resource);
+  for (const RequestKey& k : keys) {
+    char lower[128];
+    if (k.name.size() > sizeof lower) return false;
+    for (size_t i = 0; i < k.name.size(); ++i) {
+      char c = k.name[i];
+      lower[i] = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+    }
+    if (!referenced.MayBeRead(std::string_view(lower, k.name.size()))) continue;
+    AppendField(key, k.name);
+    key += 's';
+    AppendField(key, "1");
+    AppendField(key, k.value);
+  }
+  return true;
 }
 
 Result<std::shared_ptr<const Snapshot>> Build(std::string_view text, const EngineOptions& options) {
   auto store = store::Store::Load(text);
   if (!store) return store.error();
   auto snapshot =
-      std::make_shared<Snapshot>(Snapshot{std::move(*store), nullptr, nullptr, nullptr});
+      std::make_shared<Snapshot>(Snapshot{std::move(*store), nullptr, nullptr, nullptr, nullptr});
   if (options.decision_memo_slots > 0) {
     snapshot->memo = std::make_unique<DecisionMemo>(options.decision_memo_slots);
     snapshot->referenced = std::make_unique<ReferencedKeys>(text);
@@ -145,6 +175,7 @@ Result<std::shared_ptr<const Snapshot>> Build(std::string_view text, const Engin
   auto program = compile::DecisionProgram::Compile(snapshot->store);
   if (!program) return program.error();
   snapshot->program = std::move(*program);
+  snapshot->direct = std::make_unique<DirectTables>(snapshot->store, *snapshot->program);
   return std::shared_ptr<const Snapshot>(std::move(snapshot));
 }
 
@@ -188,48 +219,94 @@ model::DecisionResult Engine::Decide(const model::Principal& principal, std::str
   return Decide(name, action, resource, std::move(context));
 }
 
-model::DecisionResult Engine::Decide(std::string_view principal, std::string_view action,
-                                     std::string_view resource, model::Context context) const {
-  // The engine's own code does not throw, but allocation can: a decision must never escape as
-  // an exception into an I/O thread, so anything thrown is a deny.
+namespace {
+
+// Decide's frame: the memo around `decide`, and no exception out (the engine's own code does not
+// throw, but allocation can: a decision must never escape as an exception into an I/O thread).
+// `make_key` appends the memo key to its argument; false leaves the request out of the memo.
+template <typename MakeKey, typename DecideFn>
+model::DecisionResult Memoized(const Snapshot& snapshot, std::atomic<uint64_t>& hits,
+                               std::atomic<uint64_t>& errors, MakeKey make_key, DecideFn decide) {
   try {
-    std::shared_ptr<const Snapshot> snapshot = Current();
-    std::string key;
+    // One key buffer per thread: a memo lookup allocates nothing once it has grown.
+    thread_local std::string key;
+    key.clear();
     size_t hash = 0;
-    if (snapshot->memo) {
-      key = MemoKey(principal, action, resource, context, *snapshot->referenced);
+    bool memo = snapshot.memo != nullptr && make_key(key);
+    if (memo) {
       hash = std::hash<std::string_view>{}(key);
       model::DecisionResult cached;
-      if (snapshot->memo->Find(hash, key, cached)) {
-        memo_hits_.fetch_add(1, std::memory_order_relaxed);
+      if (snapshot.memo->Find(hash, key, cached)) {
+        hits.fetch_add(1, std::memory_order_relaxed);
         return cached;
       }
     }
-    auto remember = [&](model::DecisionResult result) {
-      if (snapshot->memo) snapshot->memo->Insert(hash, std::move(key), result);
-      return result;
-    };
-    auto request = snapshot->store.MakeRequest(principal, action, resource, std::move(context));
-    if (!request) {
-      errors_.fetch_add(1, std::memory_order_relaxed);
-      return ErrorResult(request.error().ToString());
-    }
-    snapshot->store.CompleteContext(*request);
-    compile::PreparedRequest bound;
-    snapshot->program->Prepare(*request, bound);
-    if (!bound.needs_reference) {
-      compile::Verdict verdict = snapshot->program->Evaluate(bound);
-      if (!verdict.needs_reference) return remember(snapshot->program->Explain(verdict));
-    }
-    reference_.fetch_add(1, std::memory_order_relaxed);
-    return remember(snapshot->store.EvaluateReference(*request));
+    model::DecisionResult result = decide();
+    if (memo && !IsError(result)) snapshot.memo->Insert(hash, key, result);
+    return result;
   } catch (const std::exception& e) {
-    errors_.fetch_add(1, std::memory_order_relaxed);
+    errors.fetch_add(1, std::memory_order_relaxed);
     return ErrorResult(std::string("internal error: ") + e.what());
   } catch (...) {
-    errors_.fetch_add(1, std::memory_order_relaxed);
+    errors.fetch_add(1, std::memory_order_relaxed);
     return ErrorResult("internal error");
   }
+}
+
+}  // namespace
+
+model::DecisionResult Engine::Decide(std::string_view principal, std::string_view action,
+                                     std::string_view resource, model::Context context) const {
+  std::shared_ptr<const Snapshot> snapshot = Current();
+  return Memoized(
+      *snapshot, memo_hits_, errors_,
+      [&](std::string& key) {
+        MemoKey(principal, action, resource, context, *snapshot->referenced, key);
+        return true;
+      },
+      [&] { return DecideGeneral(*snapshot, principal, action, resource, std::move(context)); });
+}
+
+model::DecisionResult Engine::Decide(std::string_view principal, std::string_view action,
+                                     std::string_view resource,
+                                     std::span<const RequestKey> keys) const {
+  std::shared_ptr<const Snapshot> snapshot = Current();
+  return Memoized(
+      *snapshot, memo_hits_, errors_,
+      [&](std::string& key) {
+        return MemoKey(principal, action, resource, keys, *snapshot->referenced, key);
+      },
+      [&] {
+        model::DecisionResult result;
+        if (snapshot->direct->Decide(*snapshot->program, principal, action, resource, keys,
+                                     result)) {
+          direct_.fetch_add(1, std::memory_order_relaxed);
+          return result;
+        }
+        model::Context context;
+        for (const RequestKey& k : keys)
+          context.SetSingle(std::string(k.name), std::string(k.value));
+        return DecideGeneral(*snapshot, principal, action, resource, std::move(context));
+      });
+}
+
+model::DecisionResult Engine::DecideGeneral(const Snapshot& snapshot, std::string_view principal,
+                                            std::string_view action, std::string_view resource,
+                                            model::Context context) const {
+  auto request = snapshot.store.MakeRequest(principal, action, resource, std::move(context));
+  if (!request) {
+    errors_.fetch_add(1, std::memory_order_relaxed);
+    return ErrorResult(request.error().ToString());
+  }
+  snapshot.store.CompleteContext(*request);
+  compile::PreparedRequest bound;
+  snapshot.program->Prepare(*request, bound);
+  if (!bound.needs_reference) {
+    compile::Verdict verdict = snapshot.program->Evaluate(bound);
+    if (!verdict.needs_reference) return snapshot.program->Explain(verdict);
+  }
+  reference_.fetch_add(1, std::memory_order_relaxed);
+  return snapshot.store.EvaluateReference(*request);
 }
 
 Result<std::string> Engine::ResolvePrincipal(std::string_view name_or_arn) const {

@@ -80,9 +80,9 @@ TEST_F(EngineTest, UnbuildableRequestsFailClosed) {
   EXPECT_TRUE(IsError(unknown));
   auto bad_action = engine_->Decide(kAlice, "ecr:NoSuchAction", kWorker, RequestContext());
   EXPECT_TRUE(IsError(bad_action));
-  auto bad_resource = engine_->Decide(kAlice, "ecr:BatchGetImage", "not an arn", {});
+  auto bad_resource = engine_->Decide(kAlice, "ecr:BatchGetImage", "not an arn", model::Context{});
   EXPECT_TRUE(IsError(bad_resource));
-  auto quote = engine_->Decide("\"}", "ecr:BatchGetImage", kWorker, {});
+  auto quote = engine_->Decide("\"}", "ecr:BatchGetImage", kWorker, model::Context{});
   EXPECT_TRUE(IsError(quote));
   EXPECT_EQ(engine_->error_count(), 4u);
 }

@@ -1166,7 +1166,6 @@ Result<StoreRequest> Store::ReadRequest(const json::Node& node, std::string_view
 
 void Store::CompleteContext(StoreRequest& request) const {
   model::Request& req = request.request;
-  const model::Principal& p = req.principal;
   model::Context& c = req.context;
   // Caller-supplied keys win, compared ignoring case (R62). Derived keys are added with Set, not
   // SetDefault, so that two repository tags differing only in case both reach the context (R63).
@@ -1176,38 +1175,68 @@ void Store::CompleteContext(StoreRequest& request) const {
   std::vector<std::string_view> supplied;
   supplied.reserve(c.entries().size());
   for (const auto& [lower, spellings] : c.entries()) supplied.push_back(lower);
-  auto add = [&](std::string key, model::ContextValue value) {
-    for (std::string_view lower : supplied) {
-      if (match::AsciiEqualsIgnoreCase(lower, key)) return;
-    }
-    c.Set(std::move(key), std::move(value));
-  };
-  auto single = [](std::string v) { return model::ContextValue{false, {std::move(v)}}; };
+  AddPrincipalKeys(request, supplied, c);
+  AddResourceKeys(req.action, req.resource, supplied, c);
+}
 
-  // Principal side (R105, R146).
+model::Context Store::PrincipalKeys(const StoreRequest& request) const {
+  model::Context c;
+  AddPrincipalKeys(request, {}, c);
+  return c;
+}
+
+model::Context Store::ResourceKeys(std::string_view action, std::string_view resource) const {
+  model::Context c;
+  AddResourceKeys(action, resource, {}, c);
+  return c;
+}
+
+namespace {
+
+// Adds a derived key unless the caller supplied one of the same name (R62).
+void AddDerived(const std::vector<std::string_view>& supplied, model::Context& c, std::string key,
+                model::ContextValue value) {
+  for (std::string_view lower : supplied) {
+    if (match::AsciiEqualsIgnoreCase(lower, key)) return;
+  }
+  c.Set(std::move(key), std::move(value));
+}
+
+model::ContextValue Single(std::string v) { return model::ContextValue{false, {std::move(v)}}; }
+
+}  // namespace
+
+void Store::AddPrincipalKeys(const StoreRequest& request,
+                             const std::vector<std::string_view>& supplied,
+                             model::Context& c) const {
+  const model::Principal& p = request.request.principal;
+  auto add = [&](std::string key, model::ContextValue value) {
+    AddDerived(supplied, c, std::move(key), std::move(value));
+  };
+  // R105, R146.
   const Entity* entity = EntityFor(p);
   switch (p.kind) {
     case PrincipalKind::kAnonymous:
-      add("aws:PrincipalType", single("Anonymous"));
-      add("aws:userid", single("anonymous"));
+      add("aws:PrincipalType", Single("Anonymous"));
+      add("aws:userid", Single("anonymous"));
       break;
     case PrincipalKind::kService:
-      add("aws:PrincipalIsAWSService", single("true"));
-      add("aws:PrincipalServiceName", single(p.arn));
+      add("aws:PrincipalIsAWSService", Single("true"));
+      add("aws:PrincipalServiceName", Single(p.arn));
       break;
     default: {
-      add("aws:PrincipalArn", single(p.role_arn.empty() ? p.arn : p.role_arn));
-      add("aws:PrincipalAccount", single(p.account));
-      add("aws:PrincipalType", single(std::string(PrincipalTypeValue(p.kind))));
-      add("aws:PrincipalIsAWSService", single("false"));
-      if (p.kind == PrincipalKind::kRoot) add("aws:userid", single(p.account));
+      add("aws:PrincipalArn", Single(p.role_arn.empty() ? p.arn : p.role_arn));
+      add("aws:PrincipalAccount", Single(p.account));
+      add("aws:PrincipalType", Single(std::string(PrincipalTypeValue(p.kind))));
+      add("aws:PrincipalIsAWSService", Single("false"));
+      if (p.kind == PrincipalKind::kRoot) add("aws:userid", Single(p.account));
       if (p.kind == PrincipalKind::kUser && entity != nullptr) {
-        add("aws:userid", single(entity->unique_id));
-        add("aws:username", single(entity->name));
+        add("aws:userid", Single(entity->unique_id));
+        add("aws:username", Single(entity->name));
       }
       // A role ARN as caller stands for a session whose name is unknown: no aws:userid.
       if (p.kind == PrincipalKind::kAssumedRole && entity != nullptr) {
-        add("aws:userid", single(entity->unique_id + ":" + p.session_name));
+        add("aws:userid", Single(entity->unique_id + ":" + p.session_name));
       }
       // Session tags override the entity's tags with the same key, ignoring case (R146).
       if (entity != nullptr) {
@@ -1218,11 +1247,11 @@ void Store::CompleteContext(StoreRequest& request) const {
           });
           if (!overridden) tags.emplace_back(k, v);
         }
-        for (auto& [k, v] : tags) add("aws:PrincipalTag/" + k, single(v));
+        for (auto& [k, v] : tags) add("aws:PrincipalTag/" + k, Single(v));
       }
       auto account = accounts_.find(p.account);
       if (account != accounts_.end() && !account->second.org_id.empty()) {
-        add("aws:PrincipalOrgID", single(account->second.org_id));
+        add("aws:PrincipalOrgID", Single(account->second.org_id));
         if (!account->second.org_paths.empty()) {
           add("aws:PrincipalOrgPaths", model::ContextValue{true, account->second.org_paths});
         }
@@ -1230,28 +1259,35 @@ void Store::CompleteContext(StoreRequest& request) const {
       break;
     }
   }
+}
 
-  // Resource side (R146, §6.3). Nothing for `*`: the wildcard-only request names no registry.
-  if (req.resource == "*") return;
-  ResourceFacts f = FactsOf(req.resource);
+void Store::AddResourceKeys(std::string_view action, std::string_view resource,
+                            const std::vector<std::string_view>& supplied,
+                            model::Context& c) const {
+  auto add = [&](std::string key, model::ContextValue value) {
+    AddDerived(supplied, c, std::move(key), std::move(value));
+  };
+  // R146, §6.3. Nothing for `*`: the wildcard-only request names no registry.
+  if (resource == "*") return;
+  ResourceFacts f = FactsOf(resource);
   if (!f.account.empty()) {
-    add("aws:ResourceAccount", single(f.account));
+    add("aws:ResourceAccount", Single(f.account));
     auto acct = accounts_.find(f.account);
     if (acct != accounts_.end() && !acct->second.org_id.empty()) {
-      add("aws:ResourceOrgID", single(acct->second.org_id));
+      add("aws:ResourceOrgID", Single(acct->second.org_id));
       if (!acct->second.org_paths.empty()) {
         add("aws:ResourceOrgPaths", model::ContextValue{true, acct->second.org_paths});
       }
     }
   }
-  if (!f.region.empty()) add("aws:RequestedRegion", single(f.region));
+  if (!f.region.empty()) add("aws:RequestedRegion", Single(f.region));
   // R129, R130, R142: tags only for a repository that exists and is not being created.
-  if (!f.repository_arn || IsCreateRepository(req.action)) return;
-  auto repo = repositories_.find(req.resource);
+  if (!f.repository_arn || IsCreateRepository(action)) return;
+  auto repo = repositories_.find(std::string(resource));
   if (repo == repositories_.end()) return;
   for (const auto& [k, v] : repo->second.tags) {
-    add("aws:ResourceTag/" + k, single(v));  // R140: both prefixes, interchangeable
-    add("ecr:ResourceTag/" + k, single(v));
+    add("aws:ResourceTag/" + k, Single(v));  // R140: both prefixes, interchangeable
+    add("ecr:ResourceTag/" + k, Single(v));
   }
 }
 

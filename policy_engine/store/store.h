@@ -158,6 +158,11 @@ class Store {
   // aws:ResourceAccount, aws:ResourceOrgID, aws:ResourceOrgPaths, aws:RequestedRegion,
   // aws:ResourceTag/*, ecr:ResourceTag/*. docs/store-format.md §3 has the table.
   void CompleteContext(StoreRequest& request) const;
+  // The two halves of CompleteContext, each as it adds its keys to an empty context: the keys
+  // that follow from the principal (with the request's session tags), and those that follow from
+  // the resource and action. engine::Engine keeps them per snapshot (its direct path).
+  model::Context PrincipalKeys(const StoreRequest& request) const;
+  model::Context ResourceKeys(std::string_view action, std::string_view resource) const;
 
   // Evaluates with the reference evaluator (ReadRequest result, context completed).
   model::DecisionResult EvaluateReference(const StoreRequest& request) const;
@@ -181,6 +186,13 @@ class Store {
   Status ResolveRequest(std::string_view principal, StoreRequest& r) const;
 
   friend class Loader;
+
+  // CompleteContext's halves; a derived key is not added when `supplied` (case-folded caller
+  // keys) names it.
+  void AddPrincipalKeys(const StoreRequest& request, const std::vector<std::string_view>& supplied,
+                        model::Context& c) const;
+  void AddResourceKeys(std::string_view action, std::string_view resource,
+                       const std::vector<std::string_view>& supplied, model::Context& c) const;
 
   const Entity* FindRoleByName(std::string_view account, std::string_view name) const;
   // The user, or the role of a session or role caller; nullptr for other principals and for

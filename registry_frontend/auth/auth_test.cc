@@ -150,13 +150,26 @@ TEST_F(AuthorizerTest, UnknownPrincipalFailsClosedAndIsCounted) {
 }
 
 TEST(Context, RequestKeys) {
-  auto c = RequestContext({"10.0.0.1", false, kNow, "skopeo/1.9.3"});
-  EXPECT_EQ(c.SingleValue("aws:SourceIp"), "10.0.0.1");
-  EXPECT_EQ(c.SingleValue("aws:SecureTransport"), "false");
-  EXPECT_EQ(c.SingleValue("aws:EpochTime"), std::to_string(kNow));
-  EXPECT_EQ(c.SingleValue("aws:CurrentTime"), Iso8601(kNow));
+  RequestFacts facts{"10.0.0.1", false, kNow, "skopeo/1.9.3"};
+  RequestKeys keys(facts);
+  auto value = [&](std::string_view name) -> std::string {
+    for (const auto& k : keys.keys()) {
+      if (k.name == name) return std::string(k.value);
+    }
+    return "(absent)";
+  };
+  EXPECT_EQ(keys.keys().size(), 5u);
+  EXPECT_EQ(value("aws:SourceIp"), "10.0.0.1");
+  EXPECT_EQ(value("aws:SecureTransport"), "false");
+  EXPECT_EQ(value("aws:EpochTime"), std::to_string(kNow));
+  EXPECT_EQ(value("aws:CurrentTime"), Iso8601(kNow));
   EXPECT_EQ(Iso8601(0), "1970-01-01T00:00:00Z");
-  EXPECT_EQ(c.SingleValue("aws:UserAgent"), "skopeo/1.9.3");
+  EXPECT_EQ(value("aws:UserAgent"), "skopeo/1.9.3");
+  // The time is formatted per second: the next second is not the cached one.
+  RequestKeys next(RequestFacts{"", true, kNow + 1, ""});
+  EXPECT_EQ(next.keys().size(), 3u);
+  EXPECT_EQ(next.keys()[1].value, Iso8601(kNow + 1));
+  EXPECT_EQ(next.keys()[0].value, "true");
 }
 
 }  // namespace

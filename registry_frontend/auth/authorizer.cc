@@ -1,6 +1,9 @@
 // Authorizer (authorizer.h).
 #include "registry_frontend/auth/authorizer.h"
 
+#include <charconv>
+#include <cstdio>
+#include <cstring>
 #include <ctime>
 
 namespace registry_frontend::auth {
@@ -16,14 +19,23 @@ std::string Iso8601(int64_t epoch_seconds) {
   return buffer;
 }
 
-pe::model::Context RequestContext(const RequestFacts& facts) {
-  pe::model::Context c;
-  if (!facts.source_ip.empty()) c.SetSingle("aws:SourceIp", facts.source_ip);
-  c.SetSingle("aws:SecureTransport", facts.secure ? "true" : "false");
-  c.SetSingle("aws:CurrentTime", Iso8601(facts.now));
-  c.SetSingle("aws:EpochTime", std::to_string(facts.now));
-  if (!facts.user_agent.empty()) c.SetSingle("aws:UserAgent", facts.user_agent);
-  return c;
+RequestKeys::RequestKeys(const RequestFacts& facts) {
+  // aws:CurrentTime changes once a second: formatted once per second per thread.
+  thread_local int64_t formatted_second = -1;
+  thread_local char formatted[sizeof time_] = {};
+  if (facts.now != formatted_second) {
+    std::string text = Iso8601(facts.now);
+    std::snprintf(formatted, sizeof formatted, "%s", text.c_str());
+    formatted_second = facts.now;
+  }
+  std::memcpy(time_, formatted, sizeof time_);
+  auto [end, ec] = std::to_chars(epoch_, epoch_ + sizeof epoch_, facts.now);
+  (void)ec;  // 24 bytes hold any int64
+  if (!facts.source_ip.empty()) keys_[count_++] = {"aws:SourceIp", facts.source_ip};
+  keys_[count_++] = {"aws:SecureTransport", facts.secure ? "true" : "false"};
+  keys_[count_++] = {"aws:CurrentTime", std::string_view(time_)};
+  keys_[count_++] = {"aws:EpochTime", std::string_view(epoch_, static_cast<size_t>(end - epoch_))};
+  if (!facts.user_agent.empty()) keys_[count_++] = {"aws:UserAgent", facts.user_agent};
 }
 
 std::string DenyMessage(const std::string& principal_arn, const std::string& action,
@@ -89,7 +101,7 @@ std::string DenyMessage(const std::string& principal_arn, const std::string& act
 AuthzResult Authorizer::Decide(const std::string& principal_arn, const oci::AccessRecord& record,
                                const RequestFacts& facts) {
   pe::model::DecisionResult result =
-      engine_.Decide(principal_arn, record.action, record.arn, RequestContext(facts));
+      engine_.Decide(principal_arn, record.action, record.arn, RequestKeys(facts).keys());
   DecisionRecord d;
   d.action = record.action;
   d.resource = record.arn;
@@ -102,9 +114,9 @@ AuthzResult Authorizer::Decide(const std::string& principal_arn, const oci::Acce
   } else {
     out.outcome = pe::engine::IsError(result) ? Outcome::kError : Outcome::kDeny;
     out.message = DenyMessage(principal_arn, record.action, record.arn, result);
-    d.decision = out.outcome == Outcome::kError ? "Error"
+    d.decision = out.outcome == Outcome::kError                          ? "Error"
                  : result.decision == pe::model::Decision::kExplicitDeny ? "ExplicitDeny"
-                                                                          : "ImplicitDeny";
+                                                                         : "ImplicitDeny";
   }
   out.decisions.push_back(std::move(d));
   return out;

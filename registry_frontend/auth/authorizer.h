@@ -10,8 +10,10 @@
 // Thread safety: Authorize may be called concurrently; counters are atomic.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -27,8 +29,21 @@ struct RequestFacts {
   std::string user_agent;
 };
 
-// The R146 keys the front end supplies.
-policy_engine::model::Context RequestContext(const RequestFacts& facts);
+// The R146 keys the front end supplies, as the engine's flat request keys (views into `facts`
+// and into this object's own buffers: neither may move while the keys are used).
+class RequestKeys {
+ public:
+  explicit RequestKeys(const RequestFacts& facts);
+  RequestKeys(const RequestKeys&) = delete;
+  RequestKeys& operator=(const RequestKeys&) = delete;
+  std::span<const policy_engine::engine::RequestKey> keys() const { return {keys_.data(), count_}; }
+
+ private:
+  char time_[24];
+  char epoch_[24];
+  std::array<policy_engine::engine::RequestKey, 5> keys_;
+  size_t count_ = 0;
+};
 
 // "2026-11-27T23:36:00Z"
 std::string Iso8601(int64_t epoch_seconds);
@@ -51,7 +66,7 @@ struct DecisionRecord {
 
 struct AuthzResult {
   Outcome outcome = Outcome::kError;
-  std::string message;                   // R152 text for kDeny / kError
+  std::string message;                    // R152 text for kDeny / kError
   std::vector<DecisionRecord> decisions;  // every decision taken, in order
 };
 

@@ -6,6 +6,8 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <optional>
+#include <vector>
 
 #include "tests/differential/random_store.h"
 
@@ -53,6 +55,43 @@ std::string Compare(const model::DecisionResult& want, const compile::Verdict& v
   return diff;
 }
 
+// The same for a result of engine::Engine::Decide: its direct path explains a verdict, whose
+// decisive statements are truncated to Verdict::kMaxMatched.
+std::string CompareResults(const model::DecisionResult& want, const model::DecisionResult& got) {
+  std::string diff;
+  if (got.decision != want.decision) diff += " decision";
+  if (got.reason_code != want.reason_code) diff += " reason_code";
+  if (got.reason != want.reason) diff += " reason";
+  bool truncated = got.matched.size() == compile::Verdict::kMaxMatched &&
+                   want.matched.size() > compile::Verdict::kMaxMatched;
+  if (got.matched.size() != want.matched.size() && !truncated) {
+    diff += " matched_count(" + std::to_string(got.matched.size()) + " vs " +
+            std::to_string(want.matched.size()) + ")";
+  } else {
+    for (size_t i = 0; i < got.matched.size(); ++i) {
+      if (!SameMatched(got.matched[i], want.matched[i])) {
+        diff += " matched[" + std::to_string(i) + "]";
+        break;
+      }
+    }
+  }
+  return diff;
+}
+
+// The request as flat keys, when a front end could send it (engine::RequestKey is
+// single-valued and carries no session policy or session tags).
+std::optional<std::vector<engine::RequestKey>> FlatKeys(const store::StoreRequest& request) {
+  if (request.session_policies || !request.session_tags.empty()) return std::nullopt;
+  std::vector<engine::RequestKey> keys;
+  for (const auto& [lower, spellings] : request.request.context.entries()) {
+    for (const auto& [spelling, value] : spellings) {
+      if (value.multi || value.values.size() != 1) return std::nullopt;
+      keys.push_back({spelling, value.values[0]});
+    }
+  }
+  return keys;
+}
+
 }  // namespace
 
 void DiffStats::Add(const DiffStats& o) {
@@ -64,6 +103,8 @@ void DiffStats::Add(const DiffStats& o) {
   compared += o.compared;
   truncated += o.truncated;
   mismatches += o.mismatches;
+  engine_checked += o.engine_checked;
+  engine_direct += o.engine_direct;
   for (size_t i = 0; i < decisions.size(); ++i) decisions[i] += o.decisions[i];
   for (size_t i = 0; i < reasons.size(); ++i) reasons[i] += o.reasons[i];
 }
@@ -82,6 +123,9 @@ std::string DiffStats::Summary() const {
          pct(rejected, requests) + "), needs_reference " + std::to_string(needs_reference) + " (" +
          pct(needs_reference, requests) + "), truncated " + std::to_string(truncated) +
          ", mismatches " + std::to_string(mismatches) + "\n";
+  out += "engine facade: " + std::to_string(engine_checked) + " requests, " +
+         std::to_string(engine_direct) + " (" + pct(engine_direct, engine_checked) +
+         ") by its direct path\n";
   out += "decisions:";
   for (size_t i = 0; i < decisions.size(); ++i) {
     out += " " + std::string(model::DecisionName(static_cast<model::Decision>(i))) + "=" +
@@ -120,6 +164,9 @@ Result<std::unique_ptr<DifferentialChecker>> DifferentialChecker::Create(std::st
   if (!unindexed) return unindexed.error();
   c->indexed_ = std::move(*indexed);
   c->unindexed_ = std::move(*unindexed);
+  auto engine = engine::Engine::Create(c->store_json_, engine::EngineOptions{0});
+  if (!engine) return engine.error();
+  c->engine_ = std::move(*engine);
   return c;
 }
 
@@ -131,6 +178,7 @@ std::string DifferentialChecker::Check(std::string_view line, DiffStats& stats,
     ++stats.rejected;
     return "";
   }
+  auto flat = FlatKeys(*request);  // before CompleteContext: what the caller supplies
   store_->CompleteContext(*request);
   model::DecisionResult want = store_->EvaluateReference(*request);
 
@@ -157,6 +205,20 @@ std::string DifferentialChecker::Check(std::string_view line, DiffStats& stats,
     const char* which = program == &indexed_ ? "index on" : "index off";
     report += std::string("  compiled (") + which + ") differs in:" + diff +
               "\n    compiled:  " + FormatResult(got) + "\n";
+  }
+  if (flat) {
+    const model::Principal& p = request->request.principal;
+    std::string principal = p.kind == model::PrincipalKind::kAnonymous ? "anonymous" : p.arn;
+    uint64_t direct_before = engine_->direct_count();
+    model::DecisionResult got =
+        engine_->Decide(principal, request->request.action, request->request.resource, *flat);
+    ++stats.engine_checked;
+    if (engine_->direct_count() != direct_before) ++stats.engine_direct;
+    std::string diff = CompareResults(want, got);
+    if (!diff.empty()) {
+      report += "  engine (flat keys) differs in:" + diff +
+                "\n    engine:    " + FormatResult(got) + "\n";
+    }
   }
   if (deferred) {
     ++stats.needs_reference;

@@ -27,6 +27,7 @@
 
 #include "policy_engine/common/status.h"
 #include "policy_engine/compile/program.h"
+#include "policy_engine/engine/engine.h"
 #include "policy_engine/model/decision.h"
 #include "policy_engine/store/store.h"
 
@@ -35,15 +36,20 @@ namespace policy_engine::differential {
 inline constexpr size_t kReasonCount = 16;  // model::Reason enumerators
 
 struct DiffStats {
-  uint64_t stores = 0;                  // stores loaded and compiled
-  uint64_t store_errors = 0;            // generated stores the loader rejected (always a bug)
-  uint64_t requests = 0;                // request lines checked
-  uint64_t rejected = 0;                // lines Store::ReadRequest rejected: counted, not compared
-  uint64_t needs_reference = 0;         // compiled engine deferred to the reference: not compared
-  uint64_t compared = 0;                // decisions compared (index on and index off)
-  uint64_t truncated = 0;               // of those, with a truncated matched list
-  uint64_t mismatches = 0;              // compared requests where some field differed
-  std::array<uint64_t, 3> decisions{};  // compared requests by model::Decision
+  uint64_t stores = 0;           // stores loaded and compiled
+  uint64_t store_errors = 0;     // generated stores the loader rejected (always a bug)
+  uint64_t requests = 0;         // request lines checked
+  uint64_t rejected = 0;         // lines Store::ReadRequest rejected: counted, not compared
+  uint64_t needs_reference = 0;  // compiled engine deferred to the reference: not compared
+  uint64_t compared = 0;         // decisions compared (index on and index off)
+  uint64_t truncated = 0;        // of those, with a truncated matched list
+  uint64_t mismatches = 0;       // compared requests where some field differed
+  // Requests also decided through engine::Engine's flat-key Decide (every request a front end
+  // could send: no session policy or tags, single-valued keys), and of those, how many its
+  // direct path decided (the rest took the general path). Compared with the reference too.
+  uint64_t engine_checked = 0;
+  uint64_t engine_direct = 0;
+  std::array<uint64_t, 3> decisions{};           // compared requests by model::Decision
   std::array<uint64_t, kReasonCount> reasons{};  // compared requests by model::Reason
 
   void Add(const DiffStats& other);
@@ -51,7 +57,9 @@ struct DiffStats {
   std::string Summary() const;
 };
 
-// One store under test: loaded once, compiled twice (index on and off).
+// One store under test: loaded once, compiled twice (index on and off), and loaded into an
+// engine::Engine (the facade the front ends call, whose direct path binds requests without
+// Store::MakeRequest).
 class DifferentialChecker {
  public:
   // Loads `store_json` with store::Store::Load and compiles it. Errors are the loader's.
@@ -82,6 +90,7 @@ class DifferentialChecker {
   std::unique_ptr<store::Store> store_;
   std::shared_ptr<const compile::DecisionProgram> indexed_;
   std::shared_ptr<const compile::DecisionProgram> unindexed_;
+  std::unique_ptr<engine::Engine> engine_;  // the facade, memo off
 };
 
 // One line per result: decision, reason code and text, matched statements.

@@ -63,6 +63,11 @@ TEST_P(RandomStoresTest, CompiledDecidesLikeReference) {
   // The generator must keep exercising the compiled path: rejections and deferrals stay rare.
   EXPECT_LT(total.rejected * 10, total.requests) << "over 10% of request lines rejected";
   EXPECT_LT(total.needs_reference * 20, total.requests) << "over 5% deferred to the reference";
+  // The engine facade's direct path (what front ends call) must decide a large share of the
+  // requests it was given; the rest (sessions, services, unknown repositories) take its general
+  // path. Both were compared with the reference above.
+  EXPECT_GT(total.engine_checked * 2, total.requests);
+  EXPECT_GT(total.engine_direct * 10, total.engine_checked * 3) << "under 30% by the direct path";
 #if !defined(__SANITIZE_ADDRESS__)
   // 4 shards x 25,000: the issue asks for at least 100,000 compared decisions.
   EXPECT_GE(total.compared, 25000u);
