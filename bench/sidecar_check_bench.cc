@@ -8,13 +8,29 @@
 // Single-threaded; checks/s per core = 1e9 / ns per check.
 #include <benchmark/benchmark.h>
 
+#include <atomic>
+#include <cstdlib>
 #include <map>
 #include <memory>
+#include <new>
 #include <nlohmann/json.hpp>
 #include <random>
 
 #include "bench/workload.h"
 #include "registry_frontend/sidecar/sidecar.h"
+
+// Counts every heap allocation in the process (allocs_per_check).
+static std::atomic<uint64_t> g_allocations{0};
+void* operator new(std::size_t n) {
+  g_allocations.fetch_add(1, std::memory_order_relaxed);
+  if (void* p = std::malloc(n ? n : 1)) return p;
+  throw std::bad_alloc();
+}
+void* operator new[](std::size_t n) { return operator new(n); }
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete[](void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
 
 namespace {
 
@@ -112,6 +128,7 @@ Fixture& Get(size_t statements) {
 void BM_SidecarCheck(benchmark::State& state) {
   Fixture& f = Get(static_cast<size_t>(state.range(0)));
   size_t i = 0, allowed = 0;
+  uint64_t allocations_before = g_allocations.load();
   for (auto _ : state) {
     auto r = f.sidecar->Handle(f.requests[i]);
     allowed += r.status == 200;
@@ -121,6 +138,9 @@ void BM_SidecarCheck(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
   state.counters["allow_share"] =
       static_cast<double>(allowed) / static_cast<double>(state.iterations());
+  state.counters["allocs_per_check"] =
+      static_cast<double>(g_allocations.load() - allocations_before) /
+      static_cast<double>(state.iterations());
 }
 BENCHMARK(BM_SidecarCheck)->ArgName("statements")->Arg(1000)->Arg(10000);
 

@@ -9,7 +9,9 @@
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
 #include <chrono>
+#include <future>
 #include <mutex>
+#include <thread>
 
 #include "registry_frontend/http/message.h"
 #include "registry_frontend/http/server.h"
@@ -130,6 +132,19 @@ TEST_F(HttpServerTest, KeepAliveServesSeveralRequests) {
   EXPECT_NE(out.find("GET /c?"), std::string::npos) << out;
 }
 
+TEST_F(HttpServerTest, KeepAliveRequestsDoNotInheritEarlierHeaders) {
+  // The session reuses its request's strings: nothing of request 1 may reach request 2.
+  std::string out = Exchange(
+      "GET /a?x=1 HTTP/1.1\r\nHost: h\r\nAccept: one\r\nAccept: two\r\n"
+      "Authorization: Basic abcd\r\n\r\n"
+      "GET /b HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n");
+  EXPECT_NE(out.find("GET /a?x=1 accept=one, two auth=10 body=0"), std::string::npos) << out;
+  EXPECT_NE(out.find("GET /b? accept=- auth=0 body=0 ip=127.0.0.1"), std::string::npos) << out;
+  // Each response carries its own length; the last one says it closes.
+  EXPECT_EQ(out.find("HTTP/1.1 200 OK\r\nContent-Length: "), 0u) << out;
+  EXPECT_NE(out.find("Connection: close\r\n"), std::string::npos) << out;
+}
+
 TEST_F(HttpServerTest, StreamsBodiesIntoTheSinkIncludingChunked) {
   std::string out = Exchange(
       "PATCH /stream HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n"
@@ -223,6 +238,78 @@ TEST(Message, HelpersMergeAndDecode) {
   ASSERT_EQ(q.size(), 3u);
   EXPECT_EQ(q[0].second, "sha256:abc");
   EXPECT_EQ(q[2].first, "last");
+}
+
+// A deferred response runs off the I/O thread: with a single I/O thread, another connection is
+// served while the deferred work waits (here: until that other answer has arrived).
+class DeferringHandler : public Handler {
+ public:
+  BodyPlan OnHeader(const HttpRequest& request) override {
+    BodyPlan plan;
+    plan.early = HttpResponse{200, {}, "quick", {}, {}, {}};
+    if (request.path == "/slow") {
+      plan.early->deferred = [this] {
+        bool released =
+            released_.get_future().wait_for(std::chrono::seconds(10)) == std::future_status::ready;
+        return HttpResponse{200, {}, released ? "released" : "timed out", {}, {}, {}};
+      };
+    }
+    return plan;
+  }
+  HttpResponse OnRequest(HttpRequest&, BodyPlan&) override { return {}; }
+  std::promise<void> released_;
+};
+
+TEST(HttpServer, DeferredResponsesLeaveTheIoThreadFree) {
+  ServerOptions options;
+  options.threads = 1;
+  auto handler = std::make_shared<DeferringHandler>();
+  Server server(options, handler);
+  ASSERT_TRUE(server.Start().ok());
+  auto exchange = [&](const std::string& path) {
+    asio::io_context ioc;
+    tcp::socket socket(ioc);
+    boost::system::error_code ec;
+    socket.connect({asio::ip::make_address("127.0.0.1"), server.port()}, ec);
+    std::string request = "GET " + path + " HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n";
+    asio::write(socket, asio::buffer(request), ec);
+    std::string out;
+    char buffer[4096];
+    while (!ec) out.append(buffer, socket.read_some(asio::buffer(buffer), ec));
+    return out;
+  };
+  std::future<std::string> slow = std::async(std::launch::async, [&] { return exchange("/slow"); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));  // let /slow reach its handler
+  std::string quick = exchange("/quick");
+  EXPECT_NE(quick.find("quick"), std::string::npos) << quick;
+  handler->released_.set_value();
+  std::string answer = slow.get();
+  EXPECT_NE(answer.find("\r\n\r\nreleased"), std::string::npos) << answer;
+  server.Stop();
+}
+
+TEST(Message, SerializeResponseOwnsTheFraming) {
+  std::string out;
+  HttpResponse r{
+      201, {{"Location", "/v2/x"}, {"Content-Length", "0"}, {"Connection", "x"}}, "{}", {}, {}, {}};
+  SerializeResponse(r, 11, true, out);
+  EXPECT_EQ(out, "HTTP/1.1 201 Created\r\nLocation: /v2/x\r\nContent-Length: 2\r\n\r\n{}");
+  SerializeResponse(r, 11, false, out);  // `out` is cleared first
+  EXPECT_EQ(out,
+            "HTTP/1.1 201 Created\r\nLocation: /v2/x\r\nContent-Length: 2\r\n"
+            "Connection: close\r\n\r\n{}");
+  SerializeResponse(r, 10, true, out);
+  EXPECT_EQ(out,
+            "HTTP/1.0 201 Created\r\nLocation: /v2/x\r\nContent-Length: 2\r\n"
+            "Connection: keep-alive\r\n\r\n{}");
+  // A HEAD answer announces the length a GET would send, and sends no body.
+  HttpResponse head{200, {}, "ignored", {}, 1234, {}};
+  SerializeResponse(head, 11, true, out);
+  EXPECT_EQ(out, "HTTP/1.1 200 OK\r\nContent-Length: 1234\r\n\r\n");
+  // No length and no body for 204; line breaks in a value cannot start a header.
+  HttpResponse no_content{204, {{"X-Reason", "a\r\nSet-Cookie: x"}}, "body", {}, {}, {}};
+  SerializeResponse(no_content, 11, true, out);
+  EXPECT_EQ(out, "HTTP/1.1 204 No Content\r\nX-Reason: a  Set-Cookie: x\r\n\r\n");
 }
 
 }  // namespace

@@ -1,6 +1,9 @@
 // Helpers for the HTTP value types (message.h).
 #include "registry_frontend/http/message.h"
 
+#include <boost/beast/http/status.hpp>
+#include <charconv>
+
 namespace registry_frontend::http {
 
 std::string ToLower(std::string_view text) {
@@ -94,6 +97,54 @@ bool AnnouncesBody(const HttpRequest& request) {
   const std::string* length = request.Header("content-length");
   if (length != nullptr) return *length != "0";
   return request.Header("transfer-encoding") != nullptr;
+}
+
+namespace {
+
+void AppendClean(std::string& out, std::string_view text) {
+  for (char c : text) out += (c == '\r' || c == '\n' || c == '\0') ? ' ' : c;
+}
+
+void AppendNumber(std::string& out, uint64_t n) {
+  char digits[24];
+  auto [end, ec] = std::to_chars(digits, digits + sizeof digits, n);
+  (void)ec;  // 24 bytes hold any uint64_t
+  out.append(digits, end);
+}
+
+}  // namespace
+
+void SerializeResponse(const HttpResponse& response, unsigned version, bool keep_alive,
+                       std::string& out) {
+  out.clear();
+  out += version >= 11 ? "HTTP/1.1 " : "HTTP/1.0 ";
+  int status = response.status >= 100 && response.status <= 999 ? response.status : 500;
+  AppendNumber(out, static_cast<uint64_t>(status));
+  out += ' ';
+  auto reason =
+      boost::beast::http::obsolete_reason(static_cast<boost::beast::http::status>(status));
+  out.append(reason.data(), reason.size());
+  out += "\r\n";
+  for (const auto& [name, value] : response.headers) {
+    if (EqualsIgnoreCase(name, "content-length") || EqualsIgnoreCase(name, "transfer-encoding") ||
+        EqualsIgnoreCase(name, "connection")) {
+      continue;
+    }
+    AppendClean(out, name);
+    out += ": ";
+    AppendClean(out, value);
+    out += "\r\n";
+  }
+  bool bodiless = status < 200 || status == 204 || status == 304;
+  if (!bodiless) {
+    out += "Content-Length: ";
+    AppendNumber(out, response.head_length ? *response.head_length : response.body.size());
+    out += "\r\n";
+  }
+  if (version >= 11 && !keep_alive) out += "Connection: close\r\n";
+  if (version < 11 && keep_alive) out += "Connection: keep-alive\r\n";
+  out += "\r\n";
+  if (!bodiless && !response.head_length) out += response.body;
 }
 
 }  // namespace registry_frontend::http

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -76,6 +77,10 @@ struct HttpResponse {
   std::optional<uint64_t> head_length;
   // The error code the response carries (e.g. the OCI code), for the audit log; not sent.
   std::string error_code;
+  // When set, the server calls it on its blocking-work thread instead of sending this response,
+  // and sends what it returns: for slow work (a reload compiling a large configuration) that
+  // would otherwise stall every connection of the I/O thread it ran on.
+  std::function<HttpResponse()> deferred = {};
 
   HttpResponse& Set(std::string name, std::string value) {
     headers.emplace_back(std::move(name), std::move(value));
@@ -83,6 +88,14 @@ struct HttpResponse {
   }
   const std::string* Header(std::string_view name) const { return FindHeader(headers, name); }
 };
+
+// The bytes of `response` (whose body is in memory: file_path empty) as an HTTP/1.`version % 10`
+// response, into `out` (cleared first, its capacity reused). The serializer owns the framing:
+// handler-set Content-Length, Transfer-Encoding and Connection headers are dropped and written
+// from `head_length`/`body` and `keep_alive` (none for 1xx, 204 and 304, which have no body). CR,
+// LF and NUL in a header name or value become spaces: a value can never start a new header.
+void SerializeResponse(const HttpResponse& response, unsigned version, bool keep_alive,
+                       std::string& out);
 
 // What the handler wants done with the body of a request whose header has been read.
 struct BodyPlan {

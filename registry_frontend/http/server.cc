@@ -4,9 +4,12 @@
 
 #include <algorithm>
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/strand.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <optional>
@@ -92,11 +95,31 @@ struct BlobFileBody {
   };
 };
 
+// AddMergedHeader's result (lower-case names, repeated lines merged), but overwriting the
+// entries of the connection's previous request in place: their strings keep their capacity, so
+// a keep-alive connection stops allocating for its headers after the first request.
 template <class Fields>
-void CopyHeaders(const Fields& fields, HttpRequest& out) {
+void CopyHeaders(const Fields& fields, Headers& out) {
+  size_t n = 0;
   for (const auto& field : fields) {
-    AddMergedHeader(out.headers, field.name_string(), field.value());
+    std::string_view name = field.name_string();
+    std::string_view value = field.value();
+    size_t i = 0;
+    while (i < n && !beast::iequals(out[i].first, name)) ++i;
+    if (i < n) {
+      out[i].second += ", ";
+      out[i].second += value;
+      continue;
+    }
+    if (n == out.size()) out.emplace_back();
+    out[n].first.assign(name);
+    for (char& c : out[n].first) {
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    }
+    out[n].second.assign(value);
+    ++n;
   }
+  out.resize(n);
 }
 
 bhttp::message_generator ToBeast(HttpResponse response, unsigned version, bool keep_alive) {
@@ -134,15 +157,26 @@ bhttp::message_generator ToBeast(HttpResponse response, unsigned version, bool k
 struct Counters {
   std::atomic<bool> stopping{false};
   std::atomic<int> sessions{0};
+  asio::thread_pool* blocking = nullptr;  // HttpResponse::deferred work; joined by Stop
 };
 
 // Owned by the Server only: handlers refer to it by raw pointer, so destroying it (after the
 // threads are joined) destroys every pending handler and with them every session.
+//
+// One io_context per I/O thread, each run by its thread alone: a connection lives on one thread
+// (the acceptor hands them out in turn), so its handlers need no strand and no cross-thread
+// wake-up, and the schedulers never contend. Measured against one shared io_context with a strand
+// per connection: bench/README.md "Sidecar".
 struct Server::Impl {
-  explicit Impl(unsigned threads)
-      : ioc(static_cast<int>(threads)), acceptor(asio::make_strand(ioc)) {}
-  asio::io_context ioc;
-  tcp::acceptor acceptor;
+  explicit Impl(unsigned threads) {
+    for (unsigned i = 0; i < threads; ++i) iocs.push_back(std::make_unique<asio::io_context>(1));
+    acceptor.emplace(*iocs.front());
+    counters->blocking = &blocking;
+  }
+  std::vector<std::unique_ptr<asio::io_context>> iocs;
+  std::optional<tcp::acceptor> acceptor;  // on iocs[0]
+  size_t next = 0;                        // the io_context of the next connection
+  asio::thread_pool blocking{1};          // HttpResponse::deferred: one at a time, in order
   std::shared_ptr<Counters> counters = std::make_shared<Counters>();
 };
 
@@ -161,6 +195,10 @@ class Session : public std::enable_shared_from_this<Session> {
   ~Session() { --impl_->sessions; }
 
   void Run() {
+    // The peer is fixed for the connection: asked once, not per request (a syscall).
+    beast::error_code ec;
+    auto endpoint = stream_.socket().remote_endpoint(ec);
+    if (!ec) remote_ip_ = endpoint.address().to_string();
     asio::dispatch(stream_.get_executor(),
                    beast::bind_front_handler(&Session::FirstRead, shared_from_this()));
   }
@@ -208,16 +246,23 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     if (ec) return Close();
     const auto& head = header_parser_->get();
-    request_ = HttpRequest{};
-    request_.method = std::string(head.method_string());
-    request_.target = std::string(head.target());
+    // Field by field rather than a fresh HttpRequest: the strings keep their capacity from the
+    // connection's previous request.
+    request_.method.assign(head.method_string());
+    request_.target.assign(head.target());
     size_t q = request_.target.find('?');
-    request_.path = request_.target.substr(0, q);
-    if (q != std::string::npos) request_.query = request_.target.substr(q + 1);
-    CopyHeaders(head, request_);
-    beast::error_code ep;
-    auto endpoint = stream_.socket().remote_endpoint(ep);
-    if (!ep) request_.remote_ip = endpoint.address().to_string();
+    request_.path.assign(request_.target, 0, q);
+    if (q != std::string::npos) {
+      request_.query.assign(request_.target, q + 1);
+    } else {
+      request_.query.clear();
+    }
+    CopyHeaders(head, request_.headers);
+    request_.body.clear();
+    request_.remote_ip.assign(remote_ip_);
+    request_.secure = false;
+    request_.sink_bytes = 0;
+    request_.body_in_sink = false;
     version_ = head.version();
     keep_alive_ = head.keep_alive();
     bool has_body = head.chunked() ||
@@ -283,10 +328,37 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void Write(HttpResponse response) {
+    if (response.deferred) {
+      // Off the I/O thread; the answer comes back to this connection's thread.
+      asio::post(
+          *impl_->blocking, [self = shared_from_this(), work = std::move(response.deferred)] {
+            HttpResponse answer;
+            try {
+              answer = work();
+            } catch (const std::exception& e) {
+              answer = HttpResponse{
+                  500, {{"Content-Type", "text/plain"}}, "internal error\n", {}, {}, {}};
+            }
+            answer.deferred = nullptr;  // deferred once, never again
+            asio::post(self->stream_.get_executor(), [self, answer = std::move(answer)]() mutable {
+              self->Write(std::move(answer));
+            });
+          });
+      return;
+    }
     plan_ = BodyPlan{};
     bool keep = keep_alive_ && !impl_->stopping.load();
     keep_alive_ = keep;
     stream_.expires_after(options_.stream_timeout);
+    if (response.file_path.empty()) {
+      // In-memory bodies (every response but blob downloads): our own serializer into the
+      // connection's reused buffer, one write. Beast's message_generator costs a type-erased
+      // allocation plus one per header field on every response (bench/README.md "Sidecar").
+      SerializeResponse(response, version_, keep, out_);
+      asio::async_write(stream_, asio::buffer(out_),
+                        beast::bind_front_handler(&Session::OnWrite, shared_from_this()));
+      return;
+    }
     beast::async_write(stream_, ToBeast(std::move(response), version_, keep),
                        beast::bind_front_handler(&Session::OnWrite, shared_from_this()));
   }
@@ -311,17 +383,19 @@ class Session : public std::enable_shared_from_this<Session> {
   std::optional<bhttp::request_parser<SinkBody>> sink_parser_;
   std::optional<bhttp::request_parser<bhttp::string_body>> string_parser_;
   HttpRequest request_;
+  std::string remote_ip_;
+  std::string out_;  // the serialized response being written
   BodyPlan plan_;
   unsigned version_ = 11;
   bool keep_alive_ = false;
 };
 
 void Accept(Server::Impl* impl, const ServerOptions* options, std::shared_ptr<Handler> handler) {
-  impl->acceptor.async_accept(
-      asio::make_strand(impl->ioc),
-      [impl, options, handler](beast::error_code ec, tcp::socket socket) {
+  asio::io_context& home = *impl->iocs[impl->next++ % impl->iocs.size()];
+  impl->acceptor->async_accept(
+      home.get_executor(), [impl, options, handler](beast::error_code ec, tcp::socket socket) {
         if (ec) {
-          if (!impl->acceptor.is_open()) return;  // stopped
+          if (!impl->acceptor->is_open()) return;  // stopped
         } else {
           std::make_shared<Session>(std::move(socket), *options, handler, impl->counters)->Run();
         }
@@ -348,17 +422,23 @@ policy_engine::Status Server::Start() {
     return policy_engine::Status("LISTEN", std::string(what) + " " + options_.address + ":" +
                                                std::to_string(options_.port) + ": " + ec.message());
   };
-  impl_->acceptor.open(endpoint.protocol(), ec);
+  tcp::acceptor& acceptor = *impl_->acceptor;
+  acceptor.open(endpoint.protocol(), ec);
   if (ec) return fail("cannot open");
-  impl_->acceptor.set_option(asio::socket_base::reuse_address(true), ec);
-  impl_->acceptor.bind(endpoint, ec);
+  acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  acceptor.bind(endpoint, ec);
   if (ec) return fail("cannot bind");
-  impl_->acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  acceptor.listen(asio::socket_base::max_listen_connections, ec);
   if (ec) return fail("cannot listen on");
-  port_ = impl_->acceptor.local_endpoint(ec).port();
+  port_ = acceptor.local_endpoint(ec).port();
   Accept(impl_.get(), &options_, handler_);
   for (unsigned i = 0; i < threads; ++i) {
-    threads_.emplace_back([impl = impl_.get()] { impl->ioc.run(); });
+    // An io_context with no pending work would return at once: the work guard keeps each one
+    // running until Stop, whether or not it has a connection yet.
+    threads_.emplace_back([ioc = impl_->iocs[i].get()] {
+      auto guard = asio::make_work_guard(*ioc);
+      ioc->run();
+    });
   }
   started_ = true;
   return policy_engine::Status::Ok();
@@ -368,15 +448,16 @@ void Server::Stop() {
   if (!started_) return;
   started_ = false;
   impl_->counters->stopping = true;
-  asio::dispatch(impl_->acceptor.get_executor(), [impl = impl_.get()] {
+  asio::dispatch(impl_->acceptor->get_executor(), [impl = impl_.get()] {
     beast::error_code ec;
-    impl->acceptor.close(ec);
+    impl->acceptor->close(ec);
   });
   auto deadline = std::chrono::steady_clock::now() + options_.shutdown_grace;
   while (impl_->counters->sessions.load() > 0 && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
-  impl_->ioc.stop();
+  impl_->blocking.join();  // deferred work finishes (its answer may find its connection gone)
+  for (auto& ioc : impl_->iocs) ioc->stop();
   for (auto& t : threads_) t.join();
   threads_.clear();
   impl_.reset();  // destroys pending handlers and the sessions they hold

@@ -1,6 +1,7 @@
-// The HTTP/1.1 server (Boost.Beast, asynchronous): one I/O thread per core, a strand per
-// connection, keep-alive, header and body limits, read timeouts and graceful shutdown. The shape
-// follows Beast's advanced_server.cpp (docs/architecture-and-style.md §2, §4 steps 1, 2, 10).
+// The HTTP/1.1 server (Boost.Beast, asynchronous): one I/O thread per core, each with its own
+// io_context and its share of the connections (no strands, no cross-thread hand-offs), keep-alive,
+// header and body limits, read timeouts and graceful shutdown. The shape follows Beast's
+// advanced_server.cpp (docs/architecture-and-style.md §2, §4 steps 1, 2, 10).
 //
 // Registry-specific behaviour that lives here because it is about bytes on the wire:
 //  * a connection whose first byte is 0x16 (a TLS ClientHello: skopeo probes HTTPS first even

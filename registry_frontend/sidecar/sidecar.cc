@@ -290,11 +290,17 @@ HttpResponse Sidecar::AdminReload(const HttpRequest& request) {
       return r;
     }
   }
-  Status s = Reload("POST /admin/reload");
-  if (!s.ok())
-    return Text(422, "reload refused, old configuration kept: " + s.ToString() + "\n", false);
-  auto stats = engine_->Stats();
-  return Text(200, "reloaded: " + std::to_string(stats.statements) + " statements\n", false);
+  // Compiling a large configuration takes a while: not on the I/O thread (deferred).
+  HttpResponse r;
+  r.deferred = [this] {
+    Status s = Reload("POST /admin/reload");
+    if (!s.ok()) {
+      return Text(422, "reload refused, old configuration kept: " + s.ToString() + "\n", false);
+    }
+    auto stats = engine_->Stats();
+    return Text(200, "reloaded: " + std::to_string(stats.statements) + " statements\n", false);
+  };
+  return r;
 }
 
 HttpResponse Sidecar::Check(const HttpRequest& request, Mode mode) {
