@@ -367,14 +367,15 @@ void PrepareContext(const model::Context& context, const KeyTable& keys, Prepare
 
 void DecisionProgram::Prepare(const store::StoreRequest& request, PreparedRequest& out) const {
   const model::Request& req = request.request;
-  BindParts(req.principal, req.action, req.resource, req.resource_account, out);
+  BindParts(req.principal, req.action, req.resource, req.resource_account, Hints{}, out);
   // Session policies arrive per request and are not compiled into the program.
   if (request.session_policies) out.needs_reference = true;
   PrepareContext(req.context, keys_, out);
 }
 
 void DecisionProgram::PrepareDirect(const DirectRequest& request, PreparedRequest& out) const {
-  BindParts(*request.principal, request.action, request.resource, request.resource_account, out);
+  BindParts(*request.principal, request.action, request.resource, request.resource_account,
+            request.hints, out);
   out.context.size = 0;
   out.context.arn_count = 0;
   for (size_t i = 0; i < request.key_count; ++i) {
@@ -387,9 +388,61 @@ void DecisionProgram::PrepareDirect(const DirectRequest& request, PreparedReques
   }
 }
 
+DecisionProgram::PrincipalBlocks DecisionProgram::FindPrincipalBlocks(
+    const model::Principal& p) const {
+  // R107: identity, boundary, SCP levels.
+  PrincipalBlocks blocks;
+  const EntityBlock* entity = nullptr;
+  if (p.kind == PrincipalKind::kUser) {
+    entity = FindEntity(p.arn);
+  } else if (p.kind == PrincipalKind::kAssumedRole || p.kind == PrincipalKind::kRole) {
+    entity = FindEntity(p.role_arn);
+  }
+  if (entity != nullptr) {
+    blocks.identity = &entity->identity;
+    if (entity->has_boundary) blocks.boundary = &entity->boundary;
+  }
+  bool has_account = p.kind != PrincipalKind::kService && p.kind != PrincipalKind::kAnonymous;
+  if (has_account) {
+    auto it = tables_->accounts.find(std::string_view(p.account));
+    if (it != tables_->accounts.end()) blocks.scp_levels = &it->second->scp_levels;
+  }
+  return blocks;
+}
+
+DecisionProgram::ResourceBlocks DecisionProgram::FindResourceBlocks(
+    std::string_view action, std::string_view resource) const {
+  // RCP levels and RP (R117, R128–R130).
+  ResourceBlocks blocks;
+  if (resource == "*") return blocks;
+  auto parts = match::SplitArn(resource);
+  if (!parts) return blocks;
+  blocks.account = (*parts)[4];
+  auto acct = tables_->accounts.find(blocks.account);
+  if (acct != tables_->accounts.end()) blocks.rcp_levels = &acct->second->rcp_levels;
+  bool repository_arn = (*parts)[2] == "ecr" && (*parts)[5].starts_with("repository/");
+  if (!repository_arn) return blocks;
+  const RepositoryBlock* repo = FindRepository(resource);
+  if (repo != nullptr) {
+    blocks.resource_set = IsCreateRepository(action) ? &repo->registry_only : &repo->resource;
+    return blocks;
+  }
+  // An unknown repository has no policy; its registry's policy still applies (R130).
+  char key[128];
+  std::string_view acct_id = (*parts)[4], region = (*parts)[3];
+  if (acct_id.size() + region.size() + 1 <= sizeof key) {
+    std::copy(acct_id.begin(), acct_id.end(), key);
+    key[acct_id.size()] = ':';
+    std::copy(region.begin(), region.end(), key + acct_id.size() + 1);
+    auto reg = tables_->registries.find(std::string_view(key, acct_id.size() + region.size() + 1));
+    if (reg != tables_->registries.end()) blocks.resource_set = &reg->second->resource;
+  }
+  return blocks;
+}
+
 void DecisionProgram::BindParts(const model::Principal& p, std::string_view action,
                                 std::string_view resource, std::string_view resource_account_given,
-                                PreparedRequest& out) const {
+                                const Hints& hints, PreparedRequest& out) const {
   // Reset field by field: the context's slot array and arena are overwritten as they are used,
   // so a reused PreparedRequest costs nothing to clear.
   out.context.arena_used = 0;
@@ -406,58 +459,21 @@ void DecisionProgram::BindParts(const model::Principal& p, std::string_view acti
   out.action = action;
   out.resource = arena.Keep(resource);
   out.resource_arn = ArnView::Of(out.resource);
-  out.wildcard_only = out.same_account = out.needs_reference = false;
-  out.identity = out.boundary = out.resource_set = nullptr;
-  out.scp_levels = out.rcp_levels = nullptr;
-  out.action_id = FindAction(action);
+  out.needs_reference = false;
+  out.action_id = hints.action_id != kUnknownAction ? hints.action_id : FindAction(action);
   out.wildcard_only = resource == "*";
 
-  // Principal side (R107): identity, boundary, SCP levels.
-  const EntityBlock* entity = nullptr;
-  if (p.kind == PrincipalKind::kUser) {
-    entity = FindEntity(p.arn);
-  } else if (p.kind == PrincipalKind::kAssumedRole || p.kind == PrincipalKind::kRole) {
-    entity = FindEntity(p.role_arn);
-  }
-  if (entity != nullptr) {
-    out.identity = &entity->identity;
-    if (entity->has_boundary) out.boundary = &entity->boundary;
-  }
-  bool has_account = p.kind != PrincipalKind::kService && p.kind != PrincipalKind::kAnonymous;
-  if (has_account) {
-    auto it = tables_->accounts.find(std::string_view(p.account));
-    if (it != tables_->accounts.end()) out.scp_levels = &it->second->scp_levels;
-  }
-  // Resource side: RCP levels and RP (R117, R128–R130).
-  std::string_view resource_account;
-  if (!out.wildcard_only) {
-    auto parts = match::SplitArn(resource);
-    if (parts) {
-      resource_account = (*parts)[4];
-      auto acct = tables_->accounts.find(resource_account);
-      if (acct != tables_->accounts.end()) out.rcp_levels = &acct->second->rcp_levels;
-      bool repository_arn = (*parts)[2] == "ecr" && (*parts)[5].starts_with("repository/");
-      if (repository_arn) {
-        const RepositoryBlock* repo = FindRepository(resource);
-        if (repo != nullptr) {
-          out.resource_set = IsCreateRepository(action) ? &repo->registry_only : &repo->resource;
-        } else {
-          // An unknown repository has no policy; its registry's policy still applies (R130).
-          char key[128];
-          std::string_view acct_id = (*parts)[4], region = (*parts)[3];
-          if (acct_id.size() + region.size() + 1 <= sizeof key) {
-            std::copy(acct_id.begin(), acct_id.end(), key);
-            key[acct_id.size()] = ':';
-            std::copy(region.begin(), region.end(), key + acct_id.size() + 1);
-            auto reg =
-                tables_->registries.find(std::string_view(key, acct_id.size() + region.size() + 1));
-            if (reg != tables_->registries.end()) out.resource_set = &reg->second->resource;
-          }
-        }
-      }
-    }
-  }
-  if (!resource_account_given.empty()) resource_account = resource_account_given;
+  const PrincipalBlocks principal =
+      hints.principal != nullptr ? *hints.principal : FindPrincipalBlocks(p);
+  out.identity = principal.identity;
+  out.boundary = principal.boundary;
+  out.scp_levels = principal.scp_levels;
+  const ResourceBlocks resource_blocks =
+      hints.resource != nullptr ? *hints.resource : FindResourceBlocks(action, resource);
+  out.rcp_levels = resource_blocks.rcp_levels;
+  out.resource_set = resource_blocks.resource_set;
+  std::string_view resource_account =
+      resource_account_given.empty() ? resource_blocks.account : resource_account_given;
   out.same_account = out.wildcard_only || p.account == resource_account;
 }
 

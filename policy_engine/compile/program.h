@@ -167,6 +167,26 @@ struct DirectKey {
   uint32_t count = 1;                   // values (1 when !multi)
 };
 
+// What binding a request looks up by string (DecisionProgram::FindPrincipalBlocks,
+// FindResourceBlocks), resolved once: the engine's direct path keeps them per principal and per
+// repository of a snapshot (they live as long as the program).
+struct PrincipalBlocks {
+  const IndexedSet* identity = nullptr;
+  const IndexedSet* boundary = nullptr;
+  const std::vector<IndexedSet>* scp_levels = nullptr;
+};
+struct ResourceBlocks {
+  std::string_view account;  // the resource ARN's account ("" for `*`)
+  const std::vector<IndexedSet>* rcp_levels = nullptr;
+  const IndexedSet* resource_set = nullptr;
+};
+// Optional shortcuts for binding; each null (or kUnknownAction) is looked up as usual.
+struct BindHints {
+  const PrincipalBlocks* principal = nullptr;
+  const ResourceBlocks* resource = nullptr;
+  ActionId action_id = kUnknownAction;
+};
+
 // A request in parts, resolved as store::Store::MakeRequest and CompleteContext would: the
 // principal complete, action and resource checked against the catalog, and `keys` holding every
 // referenced context key once (distinct KeyIds; the caller's keys already won over derived ones).
@@ -177,6 +197,7 @@ struct DirectRequest {
   std::string_view resource_account;  // the resource ARN's account; "" for `*`
   const DirectKey* keys = nullptr;
   size_t key_count = 0;
+  BindHints hints;  // blocks and action id found earlier by this program
 };
 
 class DecisionProgram {
@@ -198,6 +219,13 @@ class DecisionProgram {
   void PrepareDirect(const DirectRequest& request, PreparedRequest& out) const;
   // The id of a case-folded context key, kNoKey when no policy of the program references it.
   KeyId FindKey(std::string_view lower_name) const { return keys_.Find(lower_name); }
+  // The id of an action (any case), kUnknownAction when outside the action universe.
+  ActionId FindAction(std::string_view action) const;
+  // The blocks Prepare binds for a principal and for an action on a resource (BindHints).
+  using PrincipalBlocks = compile::PrincipalBlocks;
+  using ResourceBlocks = compile::ResourceBlocks;
+  PrincipalBlocks FindPrincipalBlocks(const model::Principal& principal) const;
+  ResourceBlocks FindResourceBlocks(std::string_view action, std::string_view resource) const;
 
   // The decision procedure of §5.3. No allocation, no locks, no I/O.
   void Evaluate(const PreparedRequest& request, Verdict& out) const;
@@ -236,10 +264,10 @@ class DecisionProgram {
 
  private:
   friend class Compiler;
-  ActionId FindAction(std::string_view action) const;
   // Everything Prepare binds except the context (which it resets).
+  using Hints = BindHints;
   void BindParts(const model::Principal& p, std::string_view action, std::string_view resource,
-                 std::string_view resource_account, PreparedRequest& out) const;
+                 std::string_view resource_account, const Hints& hints, PreparedRequest& out) const;
 
   // Built once by Compile and shared, unchanged, by every snapshot derived from it: copying a
   // DecisionProgram (for an incremental update) copies pointers, the key table and the overlay.

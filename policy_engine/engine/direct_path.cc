@@ -36,7 +36,8 @@ bool DirectTables::Collect(const model::Context& context, const compile::Decisio
 
 DirectTables::DirectTables(const store::Store& store, const compile::DecisionProgram& program) {
   for (const catalog::ActionInfo& a : catalog::Actions()) {
-    actions_.emplace(a.full_name(), a.wildcard_only);
+    actions_.emplace(a.full_name(),
+                     ActionEntry{a.wildcard_only, program.FindAction(a.full_name())});
   }
   auto add_principal = [&](const std::string& name) {
     auto request = store.MakeRequest(name, kResolveAction, "*", {});
@@ -44,6 +45,7 @@ DirectTables::DirectTables(const store::Store& store, const compile::DecisionPro
     PrincipalEntry entry;
     entry.principal = request->request.principal;
     entry.covered = Collect(store.PrincipalKeys(*request), program, entry.keys);
+    entry.blocks = program.FindPrincipalBlocks(entry.principal);
     principals_.emplace(name, std::move(entry));
   };
   for (const auto& [arn, entity] : store.entities()) {
@@ -56,6 +58,7 @@ DirectTables::DirectTables(const store::Store& store, const compile::DecisionPro
     if (!request) continue;
     SessionEntry entry;
     entry.principal = request->request.principal;
+    entry.blocks = program.FindPrincipalBlocks(entry.principal);
     model::Context keys = store.PrincipalKeys(*request);
     entry.covered = Collect(keys, program, entry.keys);
     // aws:userid is the one derived key that names the session: built per request.
@@ -78,9 +81,13 @@ DirectTables::DirectTables(const store::Store& store, const compile::DecisionPro
     if (!parts) continue;
     RepositoryEntry entry;
     entry.account = std::string((*parts)[4]);
+    entry.blocks = program.FindResourceBlocks("ecr:BatchGetImage", arn);
     // Any action but CreateRepository: the resource's keys do not depend on which.
     entry.covered = Collect(store.ResourceKeys("ecr:BatchGetImage", arn), program, entry.keys);
-    repositories_.emplace(arn, std::move(entry));
+    auto [it, inserted] = repositories_.emplace(arn, std::move(entry));
+    // The blocks' account view points into `arn` (the store's, which the snapshot keeps); point
+    // it at the entry's own copy instead, which lives exactly as long as the entry.
+    it->second.blocks.account = it->second.account;
   }
 }
 
@@ -137,6 +144,7 @@ bool DirectTables::Decide(const compile::DecisionProgram& program, std::string_v
   // completed per request (its ARN with the role's own spelling, its session name, aws:userid).
   const model::Principal* resolved = nullptr;
   const std::vector<Derived>* principal_keys = nullptr;
+  const compile::PrincipalBlocks* principal_blocks = nullptr;
   compile::DirectKey userid;
   thread_local model::Principal session_principal;
   thread_local std::string session_userid;
@@ -144,6 +152,7 @@ bool DirectTables::Decide(const compile::DecisionProgram& program, std::string_v
     if (!p->second.covered) return false;
     resolved = &p->second.principal;
     principal_keys = &p->second.keys;
+    principal_blocks = &p->second.blocks;
   } else {
     std::string_view session;
     const SessionEntry* s = FindSession(principal, &session);
@@ -155,6 +164,7 @@ bool DirectTables::Decide(const compile::DecisionProgram& program, std::string_v
     sp.session_name.assign(session);
     resolved = &sp;
     principal_keys = &s->keys;
+    principal_blocks = &s->blocks;
     if (s->userid != compile::kNoKey) {
       session_userid.assign(s->userid_prefix);
       session_userid += session;
@@ -164,7 +174,7 @@ bool DirectTables::Decide(const compile::DecisionProgram& program, std::string_v
   auto a = actions_.find(action);
   if (a == actions_.end() || action == kCreateRepository) return false;
   const RepositoryEntry* repository = nullptr;
-  if (a->second) {
+  if (a->second.wildcard_only) {
     if (resource != "*") return false;  // RESOURCE_TYPE_MISMATCH, from the general path
   } else {
     auto r = repositories_.find(resource);
@@ -221,6 +231,9 @@ bool DirectTables::Decide(const compile::DecisionProgram& program, std::string_v
   request.resource_account = repository != nullptr ? repository->account : std::string_view();
   request.keys = context.data();
   request.key_count = n;
+  request.hints.principal = principal_blocks;
+  request.hints.resource = repository != nullptr ? &repository->blocks : nullptr;
+  request.hints.action_id = a->second.id;
   compile::PreparedRequest bound;
   program.PrepareDirect(request, bound);
   if (bound.needs_reference) return false;

@@ -49,13 +49,15 @@ class DirectTables {
   struct PrincipalEntry {
     model::Principal principal;  // as Store::MakeRequest resolves it
     std::vector<Derived> keys;   // Store::PrincipalKeys, referenced keys only
-    bool covered = true;         // false: a key in two spellings (R63)
+    compile::PrincipalBlocks blocks;
+    bool covered = true;  // false: a key in two spellings (R63)
   };
   // A role's sessions (`arn:PART:sts::ACCT:assumed-role/ROLE/SESSION`): everything but the
   // session name, which only the session ARN and aws:userid carry.
   struct SessionEntry {
     model::Principal principal;  // resolved for a placeholder session name
     std::vector<Derived> keys;   // without aws:userid
+    compile::PrincipalBlocks blocks;
     compile::KeyId userid = compile::kNoKey;
     std::string userid_prefix;  // the role's unique id and `:`
     bool covered = true;
@@ -63,6 +65,7 @@ class DirectTables {
   struct RepositoryEntry {
     std::string account;        // the ARN's account (StoreRequest resource_account)
     std::vector<Derived> keys;  // Store::ResourceKeys, referenced keys only
+    compile::ResourceBlocks blocks;
     bool covered = true;
   };
   static bool Collect(const model::Context& context, const compile::DecisionProgram& program,
@@ -75,7 +78,11 @@ class DirectTables {
   compile::StringMap<PrincipalEntry> principals_;     // by the exact principal string
   compile::StringMap<SessionEntry> sessions_;         // by "PARTITION:ACCT:lower-case role name"
   compile::StringMap<RepositoryEntry> repositories_;  // by ARN
-  compile::StringMap<bool> actions_;  // catalog actions by exact name -> wildcard-only
+  struct ActionEntry {
+    bool wildcard_only = false;
+    compile::ActionId id = compile::kUnknownAction;
+  };
+  compile::StringMap<ActionEntry> actions_;  // catalog actions by exact name
 };
 
 }  // namespace policy_engine::engine

@@ -23,9 +23,21 @@ namespace policy_engine::engine {
 // Decide's results by their complete inputs (EngineOptions::decision_memo_slots): direct-mapped
 // slots under striped mutexes; a colliding insert replaces the slot. A hit needs the identical
 // key string, so hash collisions cannot answer the wrong request.
+//
+// Admission: a result is stored the second time its key is seen (a doorkeeper array remembers
+// the hashes of recent misses). Most keys of a miss-heavy load (many clients, aws:CurrentTime in
+// the key) never come back; storing each would copy its key and result for nothing and evict
+// entries that do come back.
 class DecisionMemo {
  public:
-  explicit DecisionMemo(size_t slots) : slots_(slots) {}
+  explicit DecisionMemo(size_t slots) : slots_(slots), seen_(slots * 4) {}
+  // True when `hash` missed recently (then Insert); otherwise remembers it and returns false.
+  bool Admit(size_t hash) {
+    std::atomic<size_t>& seen = seen_[hash % seen_.size()];
+    if (seen.load(std::memory_order_relaxed) == hash) return true;
+    seen.store(hash, std::memory_order_relaxed);
+    return false;
+  }
   bool Find(size_t hash, const std::string& key, model::DecisionResult& out) const {
     const Slot& slot = slots_[hash % slots_.size()];
     std::lock_guard<std::mutex> lock(mu_[hash % kStripes]);
@@ -50,6 +62,7 @@ class DecisionMemo {
   };
   mutable std::array<std::mutex, kStripes> mu_;
   std::vector<Slot> slots_;
+  std::vector<std::atomic<size_t>> seen_;
 };
 
 // Which caller-supplied context keys some policy of the store could read. A decision reads a
@@ -242,7 +255,9 @@ model::DecisionResult Memoized(const Snapshot& snapshot, std::atomic<uint64_t>& 
       }
     }
     model::DecisionResult result = decide();
-    if (memo && !IsError(result)) snapshot.memo->Insert(hash, key, result);
+    if (memo && !IsError(result) && snapshot.memo->Admit(hash)) {
+      snapshot.memo->Insert(hash, key, result);
+    }
     return result;
   } catch (const std::exception& e) {
     errors.fetch_add(1, std::memory_order_relaxed);

@@ -65,7 +65,8 @@ struct EngineOptions {
   // function of them. Direct-mapped, this many slots (0 = off); bounded memory, replaced with the
   // snapshot on reload. Request keys that no policy of the snapshot names (e.g. aws:CurrentTime
   // in a store without date conditions) are left out of the memo key: they cannot change a
-  // decision.
+  // decision. A result is stored the second time its inputs are seen (one-off requests do not
+  // evict repeated ones).
   size_t decision_memo_slots = 4096;
 };
 

@@ -221,14 +221,16 @@ model::Context From(const char* ip) {
 }
 
 // The memo answers identical inputs only: same result as a fresh decision, a different context
-// value is decided afresh, and a reload starts from an empty memo (no stale answer).
+// value is decided afresh, and a reload starts from an empty memo (no stale answer). A result is
+// stored the second time its inputs are seen (admission), so the third identical request hits.
 TEST(EngineMemoTest, AnswersIdenticalInputsOnlyAndNeverAcrossReloads) {
   auto e = Engine::Create(kMemoStore);
   ASSERT_TRUE(e);
   Engine& engine = **e;
   auto first = engine.Decide(kAliceArn, "ecr:BatchGetImage", kAppArn, From("10.1.2.3"));
   EXPECT_EQ(first.decision, model::Decision::kAllow);
-  EXPECT_EQ(engine.memo_hits(), 0u);
+  engine.Decide(kAliceArn, "ecr:BatchGetImage", kAppArn, From("10.1.2.3"));
+  EXPECT_EQ(engine.memo_hits(), 0u) << "seen twice: stored, not yet answered";
   auto again = engine.Decide(kAliceArn, "ecr:BatchGetImage", kAppArn, From("10.1.2.3"));
   EXPECT_EQ(engine.memo_hits(), 1u);
   EXPECT_EQ(again.decision, first.decision);
@@ -249,12 +251,28 @@ TEST(EngineMemoTest, AnswersIdenticalInputsOnlyAndNeverAcrossReloads) {
   EXPECT_EQ(after.decision, model::Decision::kExplicitDeny);
   EXPECT_EQ(engine.memo_hits(), 1u);
   // Errors are not remembered.
-  engine.Decide("arn:aws:iam::111122223333:user/nobody", "ecr:BatchGetImage", kAppArn,
-                From("10.1.2.3"));
-  engine.Decide("arn:aws:iam::111122223333:user/nobody", "ecr:BatchGetImage", kAppArn,
-                From("10.1.2.3"));
+  for (int i = 0; i < 3; ++i) {
+    engine.Decide("arn:aws:iam::111122223333:user/nobody", "ecr:BatchGetImage", kAppArn,
+                  From("10.1.2.3"));
+  }
   EXPECT_EQ(engine.memo_hits(), 1u);
-  EXPECT_EQ(engine.error_count(), 2u);
+  EXPECT_EQ(engine.error_count(), 3u);
+}
+
+// The flat-key overload (what front ends call) shares the memo and its admission.
+TEST(EngineMemoTest, FlatKeysAreRemembered) {
+  auto e = Engine::Create(kMemoStore);
+  ASSERT_TRUE(e);
+  const RequestKey keys[] = {{"aws:SourceIp", "10.1.2.3"}};
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ((*e)->Decide(kAliceArn, "ecr:BatchGetImage", kAppArn, keys).decision,
+              model::Decision::kAllow);
+  }
+  EXPECT_EQ((*e)->memo_hits(), 1u);
+  const RequestKey outside[] = {{"aws:SourceIp", "192.0.2.1"}};
+  EXPECT_EQ((*e)->Decide(kAliceArn, "ecr:BatchGetImage", kAppArn, outside).decision,
+            model::Decision::kImplicitDeny);
+  EXPECT_EQ((*e)->memo_hits(), 1u);
 }
 
 TEST(EngineMemoTest, CanBeTurnedOff) {
@@ -289,6 +307,7 @@ TEST(EngineMemoTest, KeysNoPolicyReadsDoNotSplitTheMemo) {
   auto e = Engine::Create(kMemoStore);
   ASSERT_TRUE(e);
   (*e)->Decide(kAliceArn, "ecr:BatchGetImage", kAppArn, At("2026-11-28T02:00:00Z"));
+  (*e)->Decide(kAliceArn, "ecr:BatchGetImage", kAppArn, At("2026-11-28T02:00:03Z"));  // stored
   auto later = (*e)->Decide(kAliceArn, "ecr:BatchGetImage", kAppArn,
                             At("2026-11-28T02:00:07Z", "docker/24"));
   EXPECT_EQ((*e)->memo_hits(), 1u);
@@ -309,9 +328,11 @@ TEST(EngineMemoTest, KeysAPolicyNamesInAnyCaseOrEscapedStayInTheKey) {
                    "StringLike": {"Aws:UserAgent": "skopeo/*"}, )");
   auto e = Engine::Create(store);
   ASSERT_TRUE(e) << e.error().ToString();
-  EXPECT_EQ(
-      (*e)->Decide(kAliceArn, "ecr:BatchGetImage", kAppArn, At("2026-11-28T02:00:00Z")).decision,
-      model::Decision::kAllow);
+  for (int i = 0; i < 2; ++i) {  // seen twice: stored
+    EXPECT_EQ(
+        (*e)->Decide(kAliceArn, "ecr:BatchGetImage", kAppArn, At("2026-11-28T02:00:00Z")).decision,
+        model::Decision::kAllow);
+  }
   EXPECT_EQ(
       (*e)->Decide(kAliceArn, "ecr:BatchGetImage", kAppArn, At("2026-11-28T02:00:07Z")).decision,
       model::Decision::kImplicitDeny);  // past the date: not the remembered Allow
@@ -326,6 +347,7 @@ TEST(EngineMemoTest, KeysAPolicyNamesInAnyCaseOrEscapedStayInTheKey) {
   auto f = Engine::Create(escaped);
   ASSERT_TRUE(f) << f.error().ToString();
   (*f)->Decide(kAliceArn, "ecr:BatchGetImage", kAppArn, At("2026-11-28T02:00:00Z"));
+  (*f)->Decide(kAliceArn, "ecr:BatchGetImage", kAppArn, At("2026-11-28T02:00:00Z"));  // stored
   (*f)->Decide(kAliceArn, "ecr:BatchGetImage", kAppArn, At("2026-11-28T02:00:07Z"));
   EXPECT_EQ((*f)->memo_hits(), 0u);
 }

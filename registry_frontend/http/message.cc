@@ -102,7 +102,12 @@ bool AnnouncesBody(const HttpRequest& request) {
 namespace {
 
 void AppendClean(std::string& out, std::string_view text) {
-  for (char c : text) out += (c == '\r' || c == '\n' || c == '\0') ? ' ' : c;
+  size_t start = out.size();
+  out.append(text);  // in bulk: the common case has nothing to replace
+  if (text.find_first_of(std::string_view("\r\n\0", 3)) == std::string_view::npos) return;
+  for (size_t i = start; i < out.size(); ++i) {
+    if (out[i] == '\r' || out[i] == '\n' || out[i] == '\0') out[i] = ' ';
+  }
 }
 
 void AppendNumber(std::string& out, uint64_t n) {

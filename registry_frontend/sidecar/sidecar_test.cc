@@ -543,6 +543,28 @@ TEST(CredentialCacheTest, ExactValueAndValidityAtHitTime) {
   EXPECT_FALSE(cache.Find("Basic abc", kNow));
 }
 
+TEST(CredentialCacheTest, TwoValuesShareASetAndTheLeastRecentlyUsedGoes) {
+  // Three values of one set: two fit, the third replaces the one used least recently.
+  std::vector<std::string> same;
+  size_t set = CredentialCache::SetOf("Basic 0");
+  for (int i = 0; same.size() < 3; ++i) {
+    std::string v = "Basic " + std::to_string(i);
+    if (CredentialCache::SetOf(v) == set) same.push_back(v);
+  }
+  CredentialCache cache;
+  auth::TokenClaims claims{"arn:aws:iam::111122223333:user/alice", kNow - 10, kNow + 100};
+  cache.Insert(same[0], claims);
+  cache.Insert(same[1], claims);
+  EXPECT_TRUE(cache.Find(same[1], kNow));
+  EXPECT_TRUE(cache.Find(same[0], kNow));  // same[0] is now the recent one
+  cache.Insert(same[2], claims);
+  EXPECT_TRUE(cache.Find(same[0], kNow));
+  EXPECT_TRUE(cache.Find(same[2], kNow));
+  EXPECT_FALSE(cache.Find(same[1], kNow)) << "the least recently used way was replaced";
+  cache.Insert(same[2], claims);  // again: refreshed in place, same[0] stays
+  EXPECT_TRUE(cache.Find(same[0], kNow));
+}
+
 TEST_F(SidecarTest, CachedPasswordsStillExpireAndForgeriesAreNotCached) {
   int64_t now = kNow;  // Make() pins the clock: build one with a clock the test moves
   auto engine = policy_engine::engine::Engine::Create(Store());
