@@ -102,12 +102,8 @@ AuthzResult Authorizer::Decide(const std::string& principal_arn, const oci::Acce
                                const RequestFacts& facts) {
   pe::model::DecisionResult result =
       engine_.Decide(principal_arn, record.action, record.arn, RequestKeys(facts).keys());
-  DecisionRecord d;
-  d.action = record.action;
-  d.resource = record.arn;
-  d.reason = result.reason;
-  for (const auto& m : result.matched) d.statements.push_back({m.policy, m.statement, m.sid});
   AuthzResult out;
+  DecisionRecord d;
   if (result.decision == pe::model::Decision::kAllow) {
     out.outcome = Outcome::kAllow;
     d.decision = "Allow";
@@ -117,6 +113,14 @@ AuthzResult Authorizer::Decide(const std::string& principal_arn, const oci::Acce
     d.decision = out.outcome == Outcome::kError                          ? "Error"
                  : result.decision == pe::model::Decision::kExplicitDeny ? "ExplicitDeny"
                                                                          : "ImplicitDeny";
+  }
+  // The result is not used after this: its strings move into the record.
+  d.action = record.action;
+  d.resource = record.arn;
+  d.reason = std::move(result.reason);
+  d.statements.reserve(result.matched.size());
+  for (auto& m : result.matched) {
+    d.statements.push_back({std::move(m.policy), m.statement, std::move(m.sid)});
   }
   out.decisions.push_back(std::move(d));
   return out;

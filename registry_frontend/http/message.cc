@@ -103,10 +103,11 @@ namespace {
 
 void AppendClean(std::string& out, std::string_view text) {
   size_t start = out.size();
-  out.append(text);  // in bulk: the common case has nothing to replace
-  if (text.find_first_of(std::string_view("\r\n\0", 3)) == std::string_view::npos) return;
+  out.append(text);  // in bulk, then fix up: the common case has nothing to replace
+  // One pass over the bytes (string_view::find_first_of would call memchr per byte).
   for (size_t i = start; i < out.size(); ++i) {
-    if (out[i] == '\r' || out[i] == '\n' || out[i] == '\0') out[i] = ' ';
+    char c = out[i];
+    if (c == '\r' || c == '\n' || c == '\0') out[i] = ' ';
   }
 }
 

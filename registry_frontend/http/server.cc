@@ -199,6 +199,9 @@ class Session : public std::enable_shared_from_this<Session> {
     beast::error_code ec;
     auto endpoint = stream_.socket().remote_endpoint(ec);
     if (!ec) remote_ip_ = endpoint.address().to_string();
+    // Each response is one write: send it now rather than waiting for the previous one's ACK
+    // (Nagle), as nginx's tcp_nodelay does for keep-alive connections.
+    stream_.socket().set_option(tcp::no_delay(true), ec);
     asio::dispatch(stream_.get_executor(),
                    beast::bind_front_handler(&Session::FirstRead, shared_from_this()));
   }

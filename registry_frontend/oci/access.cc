@@ -6,13 +6,20 @@
 namespace registry_frontend::oci {
 
 std::string RepositoryArn(const RegistryIdentity& registry, std::string_view name) {
-  return "arn:" + registry.partition + ":ecr:" + registry.region + ":" + registry.account +
-         ":repository/" + std::string(name);
+  // One allocation (per request on the sidecar's and registry's path).
+  constexpr std::string_view kEcr = ":ecr:", kRepository = ":repository/";
+  std::string arn;
+  arn.reserve(4 + registry.partition.size() + kEcr.size() + registry.region.size() + 1 +
+              registry.account.size() + kRepository.size() + name.size());
+  arn.append("arn:").append(registry.partition).append(kEcr).append(registry.region);
+  arn.append(":").append(registry.account).append(kRepository).append(name);
+  return arn;
 }
 
 std::vector<AccessRecord> AccessRecordsFor(const RouteMatch& route, const AccessQuery& query,
                                            const RegistryIdentity& registry) {
   std::vector<AccessRecord> out;
+  out.reserve(3);  // at most three records per route
   auto add = [&](const char* action) {
     out.push_back({action, route.name, RepositoryArn(registry, route.name), false});
   };

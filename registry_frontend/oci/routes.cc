@@ -3,6 +3,7 @@
 #include "registry_frontend/oci/routes.h"
 
 #include <array>
+#include <boost/container/small_vector.hpp>
 #include <vector>
 
 namespace registry_frontend::oci {
@@ -152,7 +153,8 @@ std::variant<RouteMatch, OciError> MatchRoute(std::string_view method, std::stri
   std::string_view rest = path.substr(4);
   RouteMatch m;
   PathKind kind;
-  std::vector<std::string_view> parts;
+  // Inline for the usual depth: no allocation per request (the sidecar and registry path).
+  boost::container::small_vector<std::string_view, 16> parts;
   for (size_t start = 0;;) {
     size_t slash = rest.find('/', start);
     parts.push_back(rest.substr(start, slash - start));
