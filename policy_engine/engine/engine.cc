@@ -9,9 +9,11 @@
 #include "policy_engine/engine/engine.h"
 
 #include <array>
+#include <chrono>
 #include <exception>
 #include <functional>
 #include <mutex>
+#include <thread>
 #include <unordered_set>
 
 #include "policy_engine/compile/program.h"
@@ -216,7 +218,15 @@ Status Engine::Reload(std::string_view store_text, const AcceptRepositories& acc
   auto snapshot = Build(store_text, options_);
   if (!snapshot) return snapshot.error();
   if (accept) PE_RETURN_IF_ERROR(accept(RepositoriesOf(**snapshot)));
-  snapshot_.store(std::move(*snapshot), std::memory_order_release);
+  std::shared_ptr<const Snapshot> old =
+      snapshot_.exchange(std::move(*snapshot), std::memory_order_acq_rel);
+  // The old snapshot (a store and program of ~1 KB per statement) is freed here, on the
+  // reloading thread, not by whichever request thread happens to drop it last: freeing a large
+  // one takes milliseconds. Decisions in flight hold it for microseconds; once only `old` is
+  // left nobody can take it again (the atomic no longer points to it). Bounded wait.
+  for (int i = 0; i < 1000 && old.use_count() > 1; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
   return Status::Ok();
 }
 

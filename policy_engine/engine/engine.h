@@ -79,7 +79,9 @@ class Engine {
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
 
-  // Loads and compiles `store_text` and publishes it; on error the current snapshot stays.
+  // Loads and compiles `store_text` and publishes it; on error the current snapshot stays. The
+  // previous snapshot is freed on the calling thread once decisions in flight have let it go
+  // (waiting at most a second), so request threads never pay for freeing it.
   // `accept`, when given, sees the new snapshot's repositories before it is published (a front
   // end validating its own settings, RepositoryInfo::settings); an error from it is returned and
   // nothing changes.
