@@ -9,6 +9,9 @@
 # check, one ecr:BatchGetImage decision, one SQLite read); GET also writes the 247-byte body.
 # Usage: bench/registry_manifest_wrk.sh PORTCULLIS_BINARY [REPS=3] [SECONDS=10] [CONNECTIONS=8]
 # Use a release build. Everything on 127.0.0.1, free ports.
+# Env: DECISION_MEMO (default 4096): `serve --decision-memo`. This benchmark repeats one request,
+#   so with the memo on it measures the memo-hit path; DECISION_MEMO=0 measures the miss path
+#   (every request decided by the engine).
 set -euo pipefail
 portcullis=${1:?usage: registry_manifest_wrk.sh PORTCULLIS_BINARY [REPS] [SECONDS] [CONNECTIONS]}
 reps=${2:-3} duration=${3:-10} connections=${4:-8}
@@ -30,7 +33,8 @@ user=arn:aws:iam::111122223333:user/engineering/alice  # identity + boundary + g
 start() {  # start on|off
   rm -f "$tmp/server.log"  # else the wait below may see the previous run's line
   PORTCULLIS_BENCH=1 "$portcullis" serve --config "$store" --data "$tmp/data" \
-    --listen 127.0.0.1:0 --authorization="$1" >"$tmp/server.log" 2>&1 &
+    --listen 127.0.0.1:0 --authorization="$1" --decision-memo "${DECISION_MEMO:-4096}" \
+    >"$tmp/server.log" 2>&1 &
   server_pid=$!
   for _ in $(seq 100); do grep -qs "listening on" "$tmp/server.log" && break; sleep 0.1; done
   url=http://127.0.0.1:$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$tmp/server.log")

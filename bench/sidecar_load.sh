@@ -15,7 +15,10 @@
 set -euo pipefail
 portcullis=${1:?usage: sidecar_load.sh PORTCULLIS MAKE_WORKLOAD [SECONDS] [CONNECTIONS] [WRK_THREADS]}
 make_workload=${2:?usage: sidecar_load.sh PORTCULLIS MAKE_WORKLOAD [SECONDS] [CONNECTIONS] [WRK_THREADS]}
-seconds=${3:-10} connections=${4:-64} wrk_threads=${5:-2}
+# One wrk thread by default: on this 2-core machine a one-thread load generator leaves the server
+# under test (nginx or the sidecar, measured the same way) a core and a half; two wrk threads
+# take a core for themselves (bench/README.md "Sidecar" has both).
+seconds=${3:-10} connections=${4:-64} wrk_threads=${5:-1}
 statements=${STATEMENTS:-10000} principals=${PRINCIPALS:-300}
 here=$(cd "$(dirname "$0")" && pwd)
 nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)

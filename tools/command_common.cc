@@ -25,10 +25,11 @@ bool ReadConfig(const std::string& path, std::string& out) {
   return true;
 }
 
-std::unique_ptr<policy_engine::engine::Engine> LoadEngine(const std::string& config) {
+std::unique_ptr<policy_engine::engine::Engine> LoadEngine(
+    const std::string& config, policy_engine::engine::EngineOptions options) {
   std::string text;
   if (!ReadConfig(config, text)) return nullptr;
-  auto engine = policy_engine::engine::Engine::Create(text);
+  auto engine = policy_engine::engine::Engine::Create(text, options);
   if (!engine) {
     std::cerr << "portcullis: " << (config.empty() ? "built-in demo store" : config) << ": "
               << engine.error().ToString() << "\n";

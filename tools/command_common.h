@@ -16,7 +16,8 @@ namespace portcullis_cli {
 bool ReadConfig(const std::string& path, std::string& out);
 
 // ReadConfig + Engine::Create; prints the located error and returns nullptr on failure.
-std::unique_ptr<policy_engine::engine::Engine> LoadEngine(const std::string& config);
+std::unique_ptr<policy_engine::engine::Engine> LoadEngine(
+    const std::string& config, policy_engine::engine::EngineOptions options = {});
 
 // "HOST:PORT" → host, port. False when malformed.
 bool SplitListen(const std::string& listen, std::string& host, uint16_t& port);

@@ -8,8 +8,8 @@
 #include <string_view>
 #include <vector>
 
-#include "policy_engine/driver/cases.h"
 #include "policy_engine/compile/program.h"
+#include "policy_engine/driver/cases.h"
 #include "policy_engine/store/store.h"
 
 namespace portcullis_cli {
@@ -22,8 +22,9 @@ void AddEvalCommand(CLI::App& app, EvalOptions& options) {
       ->excludes(cases);
   eval->add_option("--requests", options.requests,
                    "requests against the store, JSON Lines (`-` = standard input)");
-  eval->add_option("--engine", options.engine,
-                   "with --store: `compiled` (default) or `reference` (the gold-standard evaluator)")
+  eval->add_option(
+          "--engine", options.engine,
+          "with --store: `compiled` (default) or `reference` (the gold-standard evaluator)")
       ->check(CLI::IsMember({"compiled", "reference"}));
   eval->add_option("--repeat", options.repeat,
                    "with --store: evaluate the preloaded requests N times, print decisions once")

@@ -11,9 +11,9 @@ class App;
 namespace portcullis_cli {
 
 struct EvalOptions {
-  std::string cases;     // --cases FILE|-
-  std::string store;     // --store FILE
-  std::string requests;  // --requests FILE|-
+  std::string cases;                // --cases FILE|-
+  std::string store;                // --store FILE
+  std::string requests;             // --requests FILE|-
   std::string engine = "compiled";  // --store only; --cases uses the reference evaluator
   int repeat = 1;
   bool timing = false;

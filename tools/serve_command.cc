@@ -41,6 +41,11 @@ void AddServeCommands(CLI::App& app, ServeOptions& serve, LoginPasswordOptions& 
   s->add_option("--audit-log", serve.audit_log,
                 "append one JSON line per authorization decision to FILE (`-`: standard error); "
                 "default: no audit log");
+  s->add_option("--decision-memo", serve.decision_memo,
+                "slots of the engine's exact decision memo (identical requests under one "
+                "configuration; 0: off)")
+      ->capture_default_str()
+      ->check(CLI::Range(size_t{0}, size_t{1} << 24));
   // Hidden (empty group): test and benchmark knobs, documented in docs/registry.md.
   s->add_option("--read-timeout-seconds", serve.read_timeout_seconds,
                 "seconds to read a header or a small body (also the keep-alive idle time)")
@@ -94,7 +99,9 @@ int RunServe(const ServeOptions& options) {
     std::cerr << "portcullis serve: WARNING: AUTHORIZATION IS OFF (benchmark mode): every "
                  "authenticated caller may do anything\n";
   }
-  auto engine = LoadEngine(options.config);
+  policy_engine::engine::EngineOptions engine_options;
+  engine_options.decision_memo_slots = options.decision_memo;
+  auto engine = LoadEngine(options.config, engine_options);
   if (!engine) return 2;
   rf::registry::RepositorySettings settings;
   if (!options.repository_settings.empty()) {

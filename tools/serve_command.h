@@ -16,6 +16,7 @@ struct ServeOptions {
   std::string listen = "127.0.0.1:5000";  // --listen HOST:PORT (port 0 = any free port)
   std::string repository_settings;        // --repository-settings FILE; empty = all MUTABLE
   std::string audit_log;                  // --audit-log FILE ("-" = stderr); empty = none
+  size_t decision_memo = 4096;            // --decision-memo SLOTS (0: off)
   // Hidden, for tests and benchmarks (docs/registry.md "Test and benchmark options").
   unsigned read_timeout_seconds = 30;  // --read-timeout-seconds: header / small body / idle
   std::string authorization = "on";    // --authorization=off needs PORTCULLIS_BENCH=1

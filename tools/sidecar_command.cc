@@ -36,6 +36,12 @@ void AddSidecarCommand(CLI::App& app, SidecarCommandOptions& o) {
   s->add_option("--admin-token-file", o.admin_token_file,
                 "POST /admin/reload also needs `Authorization: Bearer <file content>`");
   s->add_option("--threads", o.threads, "I/O threads (0: one per core)")->capture_default_str();
+  s->add_option(
+       "--decision-memo", o.decision_memo,
+       "slots of the engine's exact decision memo (identical requests under one configuration; "
+       "0: off)")
+      ->capture_default_str()
+      ->check(CLI::Range(size_t{0}, size_t{1} << 24));
   s->add_option("--token-issuer", o.token_issuer,
                 "/token: JWT issuer (docker-registry auth.token.issuer)")
       ->capture_default_str();
@@ -91,7 +97,9 @@ int RunSidecar(const SidecarCommandOptions& options) {
     sidecar_options.admin_token = token;
   }
 
-  auto engine = LoadEngine(options.config);
+  policy_engine::engine::EngineOptions engine_options;
+  engine_options.decision_memo_slots = options.decision_memo;
+  auto engine = LoadEngine(options.config, engine_options);
   if (!engine) return 2;
   auto signer = rf::auth::TokenSigner::LoadOrCreate(options.data + "/auth/token.key");
   if (!signer) {

@@ -29,6 +29,8 @@ expect() {  # expect DESCRIPTION ACTUAL WANTED
 expect "unknown user exits 2" "$?" 2
 "$portcullis" serve --listen nonsense >/dev/null 2>&1
 expect "bad --listen exits 2" "$?" 2
+"$portcullis" serve --decision-memo lots --listen 127.0.0.1:0 >/dev/null 2>&1
+expect "bad --decision-memo exits 2" "$?" 2
 echo '{' > "$tmp/bad.json"
 "$portcullis" serve --config "$tmp/bad.json" --data "$tmp/data" >/dev/null 2>&1
 expect "bad --config exits 2" "$?" 2
@@ -48,8 +50,9 @@ expect "an invalid imageTagMutability exits 2" "$?" 2
 expect "an audit log that cannot be opened exits 2" "$?" 2
 
 cp "$root/corpus/stores/demo-store.json" "$tmp/store.json"
+# The decision memo off: every request below is decided by the engine.
 "$portcullis" serve --config "$tmp/store.json" --data "$tmp/data" --listen 127.0.0.1:0 \
-  --audit-log "$tmp/audit.jsonl" >"$tmp/log" 2>&1 &
+  --audit-log "$tmp/audit.jsonl" --decision-memo 0 >"$tmp/log" 2>&1 &
 server_pid=$!
 for _ in $(seq 100); do grep -q "listening on" "$tmp/log" && break; sleep 0.1; done
 port=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$tmp/log")
