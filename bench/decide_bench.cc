@@ -23,23 +23,11 @@
 #include <memory>
 #include <new>
 
+#include "bench/allocation_counter.h"
 #include "bench/workload.h"
 #include "policy_engine/compile/program.h"
 #include "policy_engine/engine/engine.h"
 #include "policy_engine/store/store.h"
-
-// Counts every heap allocation in the process, to prove the decision path makes none.
-static std::atomic<uint64_t> g_allocations{0};
-void* operator new(std::size_t n) {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(n ? n : 1)) return p;
-  throw std::bad_alloc();
-}
-void* operator new[](std::size_t n) { return operator new(n); }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
 
 namespace {
 

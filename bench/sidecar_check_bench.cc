@@ -16,21 +16,9 @@
 #include <nlohmann/json.hpp>
 #include <random>
 
+#include "bench/allocation_counter.h"
 #include "bench/workload.h"
 #include "registry_frontend/sidecar/sidecar.h"
-
-// Counts every heap allocation in the process (allocs_per_check).
-static std::atomic<uint64_t> g_allocations{0};
-void* operator new(std::size_t n) {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(n ? n : 1)) return p;
-  throw std::bad_alloc();
-}
-void* operator new[](std::size_t n) { return operator new(n); }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
 
 namespace {
 

@@ -195,13 +195,10 @@ bool DirectTables::Decide(const compile::DecisionProgram& program, std::string_v
     return end;
   };
   for (const RequestKey& k : keys) {
-    char lower[128];
-    if (k.name.size() > sizeof lower) return false;
-    for (size_t i = 0; i < k.name.size(); ++i) {
-      char c = k.name[i];
-      lower[i] = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-    }
-    compile::KeyId id = program.FindKey(std::string_view(lower, k.name.size()));
+    char buffer[128];
+    std::optional<std::string_view> lower = LowerKeyName(k.name, buffer);
+    if (!lower) return false;
+    compile::KeyId id = program.FindKey(*lower);
     if (id == compile::kNoKey) continue;
     if (index_of(id, n) != n || n == kCapacity) return false;
     context[n++] = {id, false, k.value, nullptr, 1};

@@ -18,6 +18,7 @@
 // Thread safety: immutable after construction.
 #pragma once
 
+#include <optional>
 #include <span>
 #include <string_view>
 #include <vector>
@@ -27,6 +28,18 @@
 #include "policy_engine/store/store.h"
 
 namespace policy_engine::engine {
+
+// Lower-cases an ASCII key name into `buffer` for the program's and the memo's lookups (no
+// allocation); nullopt when it is longer than the buffer (such a request takes the general path
+// and stays out of the memo).
+inline std::optional<std::string_view> LowerKeyName(std::string_view name, char (&buffer)[128]) {
+  if (name.size() > sizeof buffer) return std::nullopt;
+  for (size_t i = 0; i < name.size(); ++i) {
+    char c = name[i];
+    buffer[i] = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+  }
+  return std::string_view(buffer, name.size());
+}
 
 class DirectTables {
  public:

@@ -163,13 +163,10 @@ bool MemoKey(std::string_view principal, std::string_view action, std::string_vi
   AppendField(key, action);
   AppendField(key, resource);
   for (const RequestKey& k : keys) {
-    char lower[128];
-    if (k.name.size() > sizeof lower) return false;
-    for (size_t i = 0; i < k.name.size(); ++i) {
-      char c = k.name[i];
-      lower[i] = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-    }
-    if (!referenced.MayBeRead(std::string_view(lower, k.name.size()))) continue;
+    char buffer[128];
+    std::optional<std::string_view> lower = LowerKeyName(k.name, buffer);
+    if (!lower) return false;
+    if (!referenced.MayBeRead(*lower)) continue;
     AppendField(key, k.name);
     key += 's';
     AppendField(key, "1");
