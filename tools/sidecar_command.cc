@@ -1,5 +1,6 @@
 // `portcullis sidecar` (sidecar_command.h). Runs until SIGINT/SIGTERM (graceful stop); SIGHUP,
-// a change of --config (polled every second) and POST /admin/reload reload the configuration.
+// a change of --config (polled every second) and POST /admin/reload reload the configuration;
+// SIGHUP also reopens the audit log (rotation).
 #include "tools/sidecar_command.h"
 
 #include <pthread.h>
@@ -158,6 +159,10 @@ int RunSidecar(const SidecarCommandOptions& options) {
     int signal_number = 0;
     if (sigwait(&signals, &signal_number) != 0) continue;
     if (signal_number != SIGHUP) break;
+    if (audit_log) {  // log rotation: reopen the audit log by its path (as `serve`)
+      policy_engine::Status reopened = audit_log->Reopen();
+      if (!reopened.ok()) std::cerr << "portcullis sidecar: " << reopened.message() << std::endl;
+    }
     (void)sidecar->Reload("SIGHUP");
   }
   std::cout << "portcullis: stopping" << std::endl;

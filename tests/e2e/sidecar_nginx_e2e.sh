@@ -224,12 +224,16 @@ check "reload errors are counted" test "$(metric 'portcullis_reloads_total{resul
 cp "$tmp/store.ok" "$tmp/store.json.new" && mv "$tmp/store.json.new" "$tmp/store.json"
 sleep 1.5  # let the file watcher take the restored file first
 ok_before=$(metric 'portcullis_reloads_total{result="ok"}')
+mv "$tmp/audit.jsonl" "$tmp/audit.1"  # log rotation: SIGHUP also reopens the audit log by its path
 kill -HUP "$sidecar_pid"
 for _ in $(seq 50); do
   [[ $(metric 'portcullis_reloads_total{result="ok"}') != "$ok_before" ]] && break
   sleep 0.1
 done
 check "SIGHUP reloads" test "$(metric 'portcullis_reloads_total{result="ok"}')" = $((ok_before + 1))
+curl -s -o /dev/null -u "AWS:$carol" "http://$reg/v2/demo/restricted/manifests/v1"
+check "SIGHUP reopens the audit log (rotation)" bash -c \
+  "for _ in \$(seq 50); do grep -q 'user/carol' '$tmp/audit.jsonl' 2>/dev/null && exit 0; sleep 0.1; done; exit 1"
 check "/healthz" bash -c "curl -sf http://127.0.0.1:$sidecar_port/healthz | grep -qx ok"
 check "/metrics counts allowed PutImage decisions" bash -c \
   "test \"\$(curl -s http://127.0.0.1:$sidecar_port/metrics | sed -n 's/^portcullis_decisions_total{outcome=\"allow\",action=\"ecr:PutImage\"} //p')\" -ge 2"
