@@ -10,7 +10,10 @@
 #   Build both in Release (the dev build is -O0):
 #   cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release &&
 #   cmake --build build/release --target portcullis make_workload
-# Env: STATEMENTS (10000), PRINCIPALS (300), SIDECAR_THREADS (0 = one per core), KEEP_TMP.
+# Env: STATEMENTS (10000), PRINCIPALS (300), SIDECAR_THREADS (0 = one per core), KEEP_TMP,
+#   PULL_BURSTS (0): 1 = instead of independent checks, image pulls as clients send them: one
+#   client (principal and address) asks for a manifest and then 2–9 blobs (GET or HEAD) of one
+#   repository in a row, so identical decisions repeat within the second (the decision memo's case).
 # Principals go to their own team's repositories 3 times in 4 (the rest: any repository).
 set -euo pipefail
 portcullis=${1:?usage: sidecar_load.sh PORTCULLIS MAKE_WORKLOAD [SECONDS] [CONNECTIONS] [WRK_THREADS]}
@@ -58,9 +61,11 @@ sc=http://127.0.0.1:$port
 statement_count=$(curl -s "$sc/metrics" | sed -n 's/^portcullis_snapshot_statements //p')
 
 # The request table: passwords minted with the sidecar's key (same format as login-password).
-python3 - "$store" "$tmp/data/auth/token.key" "$principals" >"$tmp/requests.lua" <<'PY'
+python3 - "$store" "$tmp/data/auth/token.key" "$principals" "${PULL_BURSTS:-0}" \
+  >"$tmp/requests.lua" <<'PY'
 import base64, hashlib, hmac, json, random, sys, time
 store, key, count = json.load(open(sys.argv[1])), open(sys.argv[2], "rb").read(), int(sys.argv[3])
+bursts = sys.argv[4] == "1"
 rng = random.Random(7)
 now = int(time.time())
 b64 = lambda b: base64.urlsafe_b64encode(b).rstrip(b"=").decode()
@@ -91,12 +96,23 @@ mix = [  # (weight, method, path) — a pull-heavy registry mix with push steps
     (3, "PUT", lambda r: f"/v2/{r}/manifests/v{rng.randint(1, 9)}"),
 ]
 weights = [m[0] for m in mix]
+address = lambda: f"10.{rng.randint(0, 255)}.{rng.randint(0, 255)}.7" if rng.random() < 0.9 else f"198.51.100.{rng.randint(1, 254)}"
+line = lambda p, method, path, ip: '{"%s","%s","%s","%s"},' % (auth[p["arn"]], method, path, ip)
 print("return {")
-for _ in range(20000):
-    _, method, path = rng.choices(mix, weights)[0]
-    ip = f"10.{rng.randint(0, 255)}.{rng.randint(0, 255)}.7" if rng.random() < 0.9 else f"198.51.100.{rng.randint(1, 254)}"
-    p = rng.choice(people)
-    print('{"%s","%s","%s","%s"},' % (auth[p["arn"]], method, path(repository(p)), ip))
+written = 0
+while written < 20000:
+    p, ip = rng.choice(people), address()
+    if not bursts:
+        _, method, path = rng.choices(mix, weights)[0]
+        print(line(p, method, path(repository(p)), ip))
+        written += 1
+        continue
+    r = repository(p)  # one image pull: the manifest, then its blobs
+    print(line(p, "GET", f"/v2/{r}/manifests/v{rng.randint(1, 9)}", ip))
+    blobs = min(rng.randint(2, 9), 20000 - written - 1)
+    for _ in range(blobs):
+        print(line(p, rng.choice(["GET", "HEAD"]), f"/v2/{r}/blobs/{digest()}", ip))
+    written += 1 + blobs
 print("}")
 PY
 export SIDECAR_REQUESTS=$tmp/requests.lua
@@ -142,13 +158,15 @@ run() {  # run LABEL URL
 }
 
 echo "# store: $statements statements requested, $statement_count compiled; $principals principals;" \
-  "20000 distinct checks; wrk -t$wrk_threads -c$connections -d${seconds}s"
+  "20000 checks$([[ ${PULL_BURSTS:-0} == 1 ]] && echo ' in image pulls'); wrk -t$wrk_threads -c$connections -d${seconds}s"
 # Warm-up (connections, caches), not reported.
 wrk -t 1 -c 4 -d 2s -s "$here/sidecar_load.lua" "$sc/auth" >/dev/null 2>&1
 run nginx-return-200 "http://127.0.0.1:$nginx_port"
 read -r a0 d0 e0 <<<"$(decisions)"
+hits0=$(metric portcullis_decision_memo_hits_total)
 run sidecar "$sc"
 read -r a1 d1 e1 <<<"$(decisions)"
+hits1=$(metric portcullis_decision_memo_hits_total)
 # wrk counts every non-2xx as a "status" error; a denied check stops at its first non-allowed
 # decision, so non-2xx beyond deny+error decisions are real failures (400/5xx).
 other() {  # other LABEL DENY ERROR
@@ -157,7 +175,8 @@ other() {  # other LABEL DENY ERROR
 }
 echo "sidecar: $(other sidecar $((d1 - d0)) $((e1 - e0)))"
 echo "sidecar decisions: allow=$((a1 - a0)) deny=$((d1 - d0)) error=$((e1 - e0))" \
-  "allow_share=$(python3 -c "print(round($((a1 - a0)) / max(1, $((a1 - a0 + d1 - d0))), 4))")"
+  "allow_share=$(python3 -c "print(round($((a1 - a0)) / max(1, $((a1 - a0 + d1 - d0))), 4))")" \
+  "memo_hit_share=$(python3 -c "print(round($((hits1 - hits0)) / max(1, $((a1 - a0 + d1 - d0 + e1 - e0))), 4))")"
 
 # The same load while the configuration is reloaded every second.
 ok0=$(metric 'portcullis_reloads_total{result="ok"}')

@@ -233,9 +233,21 @@ HttpResponse Sidecar::Handle(const HttpRequest& request) {
       return Check(request, Mode::kExtAuthz);
     case Endpoint::kMetrics: {
       if (request.method != "GET" && !head) return Text(405, "GET /metrics\n", head);
-      std::string extra;
+      // The engine's own counters (how decisions were made), next to the sidecar's.
+      std::string extra =
+          "# HELP portcullis_decision_memo_hits_total Decisions answered from the engine's "
+          "decision memo.\n"
+          "# TYPE portcullis_decision_memo_hits_total counter\n"
+          "portcullis_decision_memo_hits_total " +
+          std::to_string(engine_->memo_hits()) +
+          "\n"
+          "# HELP portcullis_engine_direct_decisions_total Decisions made by the engine's direct "
+          "path (the rest: general path or memo).\n"
+          "# TYPE portcullis_engine_direct_decisions_total counter\n"
+          "portcullis_engine_direct_decisions_total " +
+          std::to_string(engine_->direct_count()) + "\n";
       if (audit_) {
-        extra =
+        extra +=
             "# HELP portcullis_audit_dropped_total Audit lines dropped (queue full).\n"
             "# TYPE portcullis_audit_dropped_total counter\n"
             "portcullis_audit_dropped_total " +

@@ -284,6 +284,8 @@ TEST_F(SidecarTest, EndpointTable) {
   EXPECT_NE(m.body.find("portcullis_snapshot_statements 6\n"), std::string::npos) << m.body;
   EXPECT_EQ(m.body.find("portcullis_snapshot_bytes 0\n"), std::string::npos);
   EXPECT_EQ(H(m, "content-type"), "text/plain; version=0.0.4; charset=utf-8");
+  EXPECT_NE(m.body.find("portcullis_decision_memo_hits_total 0\n"), std::string::npos) << m.body;
+  EXPECT_NE(m.body.find("portcullis_engine_direct_decisions_total 0\n"), std::string::npos);
   EXPECT_EQ(sidecar_->Handle(Get("/nothing")).status, 404);
   EXPECT_EQ(sidecar_->Handle(Get("/authx")).status, 404);
   EXPECT_EQ(sidecar_->Handle(Get("/admin/reload")).status, 405);
@@ -296,6 +298,19 @@ TEST_F(SidecarTest, AllowsWithPrincipalAndStatement) {
   EXPECT_EQ(H(r, "x-portcullis-principal"), "arn:aws:iam::111122223333:user/alice");
   EXPECT_EQ(H(r, "x-portcullis-statement"), "arn:aws:iam::111122223333:user/alice#push#0/PushPull");
   EXPECT_EQ(sidecar_->metrics().decisions(MetricOutcome::kAllow, "ecr:PutImage"), 1u);
+}
+
+TEST_F(SidecarTest, MetricsCountTheEnginesDirectDecisionsAndMemoHits) {
+  // The same check three times within one second: decided, decided and remembered (admission on
+  // the second sighting), answered from the memo.
+  HttpRequest r = Auth("GET", "/v2/demo/app/manifests/v1", "alice");
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(sidecar_->Handle(r).status, 200);
+  const auto& engine = sidecar_->engine();
+  EXPECT_EQ(engine.memo_hits(), 1u);
+  EXPECT_EQ(engine.direct_count(), 2u);
+  std::string body = sidecar_->Handle(Get("/metrics")).body;
+  EXPECT_NE(body.find("portcullis_decision_memo_hits_total 1\n"), std::string::npos) << body;
+  EXPECT_NE(body.find("portcullis_engine_direct_decisions_total 2\n"), std::string::npos) << body;
 }
 
 TEST_F(SidecarTest, DeniesWithR152Message) {
