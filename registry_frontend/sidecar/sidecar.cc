@@ -143,7 +143,16 @@ Status Sidecar::Reload(std::string_view why) {
   (void)lowered;  // best effort: a failure only costs latency during reloads
   std::lock_guard<std::mutex> lock(reload_mu_);
   auto text = loader_ ? loader_() : Result<std::string>(Status("NO_CONFIG", "no loader"));
-  Status status = text ? engine_->Reload(*text) : text.error();
+  // The registry identity (which account and region repository names map to) follows the new
+  // repositories. It is published from the engine's accept step, the last thing before the
+  // snapshot swap, so checks see the old identity with the new snapshot for no longer than that
+  // (Engine::Reload returns only after the old snapshot is released).
+  auto publish_identity = [this](const std::vector<policy_engine::engine::RepositoryInfo>& repos) {
+    identity_.store(
+        std::make_shared<const oci::RegistryIdentity>(oci::ChooseRegistryIdentity(repos)));
+    return Status::Ok();
+  };
+  Status status = text ? engine_->Reload(*text, publish_identity) : text.error();
   metrics_.CountReload(status.ok());
   if (!status.ok()) {
     std::cerr << "portcullis sidecar: reload (" << why
@@ -151,7 +160,7 @@ Status Sidecar::Reload(std::string_view why) {
               << std::endl;
     return status;
   }
-  PublishSnapshot();
+  PublishSnapshot();  // the identity again (unchanged) and the snapshot's size for /metrics
   std::cerr << "portcullis sidecar: configuration reloaded (" << why << ")" << std::endl;
   return Status::Ok();
 }

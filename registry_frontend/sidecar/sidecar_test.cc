@@ -434,6 +434,21 @@ TEST_F(SidecarTest, ExtAuthzMode) {
   EXPECT_EQ(sidecar_->Handle(r).status, 400);  // Envoy forwards it: a real 400
 }
 
+TEST_F(SidecarTest, RepositoryNamesFollowTheReloadedRegistry) {
+  // Every repository moves to eu-west-1: after the reload, names map to eu-west-1 ARNs (the
+  // registry identity is published with the snapshot), which alice's reloaded policy allows.
+  const std::string manifest = "/v2/demo/app/manifests/v1";
+  EXPECT_EQ(sidecar_->Handle(Auth("GET", manifest, "alice")).status, 200);
+  std::string moved = Store();
+  for (size_t at; (at = moved.find("us-east-1")) != std::string::npos;) {
+    moved.replace(at, 9, "eu-west-1");
+  }
+  config_ = moved;
+  ASSERT_TRUE(sidecar_->Reload("test").ok());
+  HttpResponse r = sidecar_->Handle(Auth("GET", manifest, "alice"));
+  EXPECT_EQ(r.status, 200) << H(r, "x-portcullis-reason");
+}
+
 TEST_F(SidecarTest, ReloadSwapsOrKeepsTheOldSnapshot) {
   const std::string manifest = "/v2/demo/app/manifests/v1";
   EXPECT_EQ(sidecar_->Handle(Auth("GET", manifest, "carol")).status, 200);  // R116 via policy
