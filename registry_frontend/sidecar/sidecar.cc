@@ -121,14 +121,19 @@ Sidecar::Sidecar(std::unique_ptr<policy_engine::engine::Engine> engine, auth::To
   if (!options_.clock) options_.clock = [] { return static_cast<int64_t>(std::time(nullptr)); };
   request_prefix_ =
       "sc-" + std::to_string(getpid()) + "-" + std::to_string(std::time(nullptr)) + "-";
-  PublishSnapshot();
+  PublishIdentity(engine_->Repositories());
+  PublishSnapshotStats();
 }
 
 Sidecar::~Sidecar() { StopWatcher(); }
 
-void Sidecar::PublishSnapshot() {
-  identity_.store(std::make_shared<const oci::RegistryIdentity>(
-      oci::ChooseRegistryIdentity(engine_->Repositories())));
+void Sidecar::PublishIdentity(
+    const std::vector<policy_engine::engine::RepositoryInfo>& repositories) {
+  identity_.store(
+      std::make_shared<const oci::RegistryIdentity>(oci::ChooseRegistryIdentity(repositories)));
+}
+
+void Sidecar::PublishSnapshotStats() {
   auto stats = engine_->Stats();
   metrics_.SetSnapshot(stats.statements, stats.approximate_bytes);
 }
@@ -148,8 +153,7 @@ Status Sidecar::Reload(std::string_view why) {
   // snapshot swap, so checks see the old identity with the new snapshot for no longer than that
   // (Engine::Reload returns only after the old snapshot is released).
   auto publish_identity = [this](const std::vector<policy_engine::engine::RepositoryInfo>& repos) {
-    identity_.store(
-        std::make_shared<const oci::RegistryIdentity>(oci::ChooseRegistryIdentity(repos)));
+    PublishIdentity(repos);
     return Status::Ok();
   };
   Status status = text ? engine_->Reload(*text, publish_identity) : text.error();
@@ -160,7 +164,7 @@ Status Sidecar::Reload(std::string_view why) {
               << std::endl;
     return status;
   }
-  PublishSnapshot();  // the identity again (unchanged) and the snapshot's size for /metrics
+  PublishSnapshotStats();
   std::cerr << "portcullis sidecar: configuration reloaded (" << why << ")" << std::endl;
   return Status::Ok();
 }

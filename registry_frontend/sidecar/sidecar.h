@@ -87,7 +87,10 @@ class Sidecar : public http::Handler {
              const CheckedRequest& checked, const oci::RouteMatch& route,
              const std::vector<std::pair<std::string, std::string>>& query,
              const std::vector<auth::DecisionRecord>& decisions, int status);
-  void PublishSnapshot();
+  // Which account and region repository names map to, from a snapshot's repositories.
+  void PublishIdentity(const std::vector<policy_engine::engine::RepositoryInfo>& repositories);
+  // The current snapshot's size, for /metrics.
+  void PublishSnapshotStats();
 
   std::unique_ptr<policy_engine::engine::Engine> engine_;
   auth::TokenSigner signer_;

@@ -20,6 +20,19 @@ refuse() {  # refuse DESCRIPTION PATTERN COMMAND...: the command must fail with 
     failures=$((failures + 1))
   fi
 }
+# check_pulled_layout LAYOUT DIGEST DIR: the manifest DIGEST and every blob of the OCI layout
+# LAYOUT came back byte-exact in DIR (a `skopeo copy … dir:DIR`).
+check_pulled_layout() {
+  local layout=$1 digest=$2 dir=$3 blob hex
+  check "pulled manifest is byte-exact" cmp "$dir/manifest.json" \
+    "$layout/blobs/sha256/${digest#sha256:}"
+  for blob in "$layout"/blobs/sha256/*; do
+    hex=$(basename "$blob")
+    [[ $hex == "${digest#sha256:}" ]] && continue
+    check "pulled blob ${hex:0:12} is byte-exact" cmp "$dir/$hex" "$blob"
+  done
+}
+
 free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }

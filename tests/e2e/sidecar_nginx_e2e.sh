@@ -137,13 +137,7 @@ check "alice pushes oci:image:v1 to demo/app:v1" \
 check "the pushed manifest digest is the layout's" test "$(cat "$tmp/pushed" 2>/dev/null)" = "$digest"
 check "alice pulls back to dir:" skopeo copy --src-tls-verify=false --src-creds "AWS:$alice" \
   "docker://$reg/demo/app:v1" "dir:$tmp/pulled"
-check "pulled manifest is byte-exact" cmp "$tmp/pulled/manifest.json" \
-  "$tmp/image/blobs/sha256/${digest#sha256:}"
-for blob in "$tmp"/image/blobs/sha256/*; do
-  hex=$(basename "$blob")
-  [[ $hex == "${digest#sha256:}" ]] && continue
-  check "pulled blob ${hex:0:12} is byte-exact" cmp "$tmp/pulled/$hex" "$blob"
-done
+check_pulled_layout "$tmp/image" "$digest" "$tmp/pulled"
 check "alice pushes the image to demo/restricted:v1" \
   skopeo copy --dest-tls-verify=false --dest-creds "AWS:$alice" \
   "oci:$tmp/image:v1" "docker://$reg/demo/restricted:v1"

@@ -65,13 +65,7 @@ check "list-tags" bash -c \
    | tr -d ' \n' | grep -q '\"Tags\":\[\"v1\"\]'"
 check "alice pulls back to dir:" skopeo copy --src-tls-verify=false --src-creds "AWS:$alice" \
   "docker://$reg/payments/worker:v1" "dir:$tmp/pulled"
-check "pulled manifest is byte-exact" cmp "$tmp/pulled/manifest.json" \
-  "$tmp/image/blobs/sha256/${digest#sha256:}"
-for blob in "$tmp"/image/blobs/sha256/*; do
-  hex=$(basename "$blob")
-  [[ $hex == "${digest#sha256:}" ]] && continue
-  check "pulled blob ${hex:0:12} is byte-exact" cmp "$tmp/pulled/$hex" "$blob"
-done
+check_pulled_layout "$tmp/image" "$digest" "$tmp/pulled"
 
 refuse "bob (other account, no push permission) gets 403 on push" "403" \
   skopeo copy --dest-tls-verify=false --dest-creds "AWS:$bob" \
