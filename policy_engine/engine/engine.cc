@@ -18,6 +18,7 @@
 
 #include "policy_engine/compile/program.h"
 #include "policy_engine/engine/direct_path.h"
+#include "policy_engine/engine/reader_slots.h"
 #include "policy_engine/store/store.h"
 
 namespace policy_engine::engine {
@@ -175,11 +176,10 @@ bool MemoKey(std::string_view principal, std::string_view action, std::string_vi
   return true;
 }
 
-Result<std::shared_ptr<const Snapshot>> Build(std::string_view text, const EngineOptions& options) {
+Result<SnapshotHandle> Build(std::string_view text, const EngineOptions& options) {
   auto store = store::Store::Load(text);
   if (!store) return store.error();
-  auto snapshot =
-      std::make_shared<Snapshot>(Snapshot{std::move(*store), nullptr, nullptr, nullptr, nullptr});
+  SnapshotHandle snapshot(new Snapshot{std::move(*store), nullptr, nullptr, nullptr, nullptr});
   if (options.decision_memo_slots > 0) {
     snapshot->memo = std::make_unique<DecisionMemo>(options.decision_memo_slots);
     snapshot->referenced = std::make_unique<ReferencedKeys>(text);
@@ -188,7 +188,7 @@ Result<std::shared_ptr<const Snapshot>> Build(std::string_view text, const Engin
   if (!program) return program.error();
   snapshot->program = std::move(*program);
   snapshot->direct = std::make_unique<DirectTables>(snapshot->store, *snapshot->program);
-  return std::shared_ptr<const Snapshot>(std::move(snapshot));
+  return snapshot;
 }
 
 model::DecisionResult ErrorResult(std::string message) {
@@ -201,9 +201,35 @@ model::DecisionResult ErrorResult(std::string message) {
 
 }  // namespace
 
-Engine::Engine(std::shared_ptr<const Snapshot> snapshot, EngineOptions options)
-    : snapshot_(std::move(snapshot)), options_(options) {}
-Engine::~Engine() = default;
+void SnapshotDeleter::operator()(Snapshot* snapshot) const { delete snapshot; }
+
+// The serving snapshot, pinned by the calling thread's read epoch (reader_slots.h) for the
+// scope: Publish does not free it before the scope ends.
+class Engine::Pinned {
+ public:
+  explicit Pinned(const Engine& engine) : counters_(engine.counters_->Mine()) {
+    ReadEpochs::Enter();
+    snapshot_ = engine.current_.load(std::memory_order_seq_cst);
+  }
+  ~Pinned() { ReadEpochs::Exit(); }
+  Pinned(const Pinned&) = delete;
+  Pinned& operator=(const Pinned&) = delete;
+  const Snapshot& operator*() const { return *snapshot_; }
+  const Snapshot* operator->() const { return snapshot_; }
+  ReaderCounters::Counters& counters() const { return counters_; }
+
+ private:
+  ReaderCounters::Counters& counters_;
+  const Snapshot* snapshot_;
+};
+
+Engine::Engine(SnapshotHandle snapshot, EngineOptions options)
+    : current_(snapshot.release()),
+      counters_(std::make_unique<ReaderCounters>()),
+      options_(options) {}
+
+// No decision may be running (as for any object being destroyed).
+Engine::~Engine() { delete current_.load(); }
 
 Result<std::unique_ptr<Engine>> Engine::Create(std::string_view store_text, EngineOptions options) {
   auto snapshot = Build(store_text, options);
@@ -211,25 +237,33 @@ Result<std::unique_ptr<Engine>> Engine::Create(std::string_view store_text, Engi
   return std::unique_ptr<Engine>(new Engine(std::move(*snapshot), options));
 }
 
+Result<SnapshotHandle> Engine::Prepare(std::string_view store_text, EngineOptions options) {
+  return Build(store_text, options);
+}
+
+Result<SnapshotHandle> Engine::Publish(SnapshotHandle next, const AcceptRepositories& accept) {
+  if (!next) return Status("INVALID_ARGUMENT", "no snapshot to publish");
+  std::lock_guard<std::mutex> lock(publish_mu_);
+  if (accept) PE_RETURN_IF_ERROR(accept(RepositoriesOf(*next)));
+  SnapshotHandle old(current_.exchange(next.release(), std::memory_order_seq_cst));
+  ReadEpochs::WaitForReaders();
+  return old;
+}
+
 Status Engine::Reload(std::string_view store_text, const AcceptRepositories& accept) {
   auto snapshot = Build(store_text, options_);
   if (!snapshot) return snapshot.error();
-  if (accept) PE_RETURN_IF_ERROR(accept(RepositoriesOf(**snapshot)));
-  std::shared_ptr<const Snapshot> old =
-      snapshot_.exchange(std::move(*snapshot), std::memory_order_acq_rel);
-  // The old snapshot (a store and program of ~1 KB per statement) is freed here, on the
-  // reloading thread, not by whichever request thread happens to drop it last: freeing a large
-  // one takes milliseconds. Decisions in flight hold it for microseconds; once only `old` is
-  // left nobody can take it again (the atomic no longer points to it). Bounded wait.
-  for (int i = 0; i < 1000 && old.use_count() > 1; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-  return Status::Ok();
+  auto old = Publish(std::move(*snapshot), accept);
+  // `old` is destroyed here, on the reloading thread.
+  return old ? Status::Ok() : old.error();
 }
 
-std::shared_ptr<const Snapshot> Engine::Current() const {
-  return snapshot_.load(std::memory_order_acquire);
+uint64_t Engine::error_count() const { return counters_->Sum(&ReaderCounters::Counters::errors); }
+uint64_t Engine::reference_count() const {
+  return counters_->Sum(&ReaderCounters::Counters::reference);
 }
+uint64_t Engine::memo_hits() const { return counters_->Sum(&ReaderCounters::Counters::memo_hits); }
+uint64_t Engine::direct_count() const { return counters_->Sum(&ReaderCounters::Counters::direct); }
 
 model::DecisionResult Engine::Decide(const model::Principal& principal, std::string_view action,
                                      std::string_view resource, model::Context context) const {
@@ -245,8 +279,8 @@ namespace {
 // throw, but allocation can: a decision must never escape as an exception into an I/O thread).
 // `make_key` appends the memo key to its argument; false leaves the request out of the memo.
 template <typename MakeKey, typename DecideFn>
-model::DecisionResult Memoized(const Snapshot& snapshot, std::atomic<uint64_t>& hits,
-                               std::atomic<uint64_t>& errors, MakeKey make_key, DecideFn decide) {
+model::DecisionResult Memoized(const Snapshot& snapshot, ReaderCounters::Counters& counters,
+                               MakeKey make_key, DecideFn decide) {
   try {
     // One key buffer per thread: a memo lookup allocates nothing once it has grown.
     thread_local std::string key;
@@ -257,7 +291,7 @@ model::DecisionResult Memoized(const Snapshot& snapshot, std::atomic<uint64_t>& 
       hash = std::hash<std::string_view>{}(key);
       model::DecisionResult cached;
       if (snapshot.memo->Find(hash, key, cached)) {
-        hits.fetch_add(1, std::memory_order_relaxed);
+        counters.memo_hits.fetch_add(1, std::memory_order_relaxed);
         return cached;
       }
     }
@@ -267,10 +301,10 @@ model::DecisionResult Memoized(const Snapshot& snapshot, std::atomic<uint64_t>& 
     }
     return result;
   } catch (const std::exception& e) {
-    errors.fetch_add(1, std::memory_order_relaxed);
+    counters.errors.fetch_add(1, std::memory_order_relaxed);
     return ErrorResult(std::string("internal error: ") + e.what());
   } catch (...) {
-    errors.fetch_add(1, std::memory_order_relaxed);
+    counters.errors.fetch_add(1, std::memory_order_relaxed);
     return ErrorResult("internal error");
   }
 }
@@ -279,9 +313,9 @@ model::DecisionResult Memoized(const Snapshot& snapshot, std::atomic<uint64_t>& 
 
 model::DecisionResult Engine::Decide(std::string_view principal, std::string_view action,
                                      std::string_view resource, model::Context context) const {
-  std::shared_ptr<const Snapshot> snapshot = Current();
+  Pinned snapshot(*this);
   return Memoized(
-      *snapshot, memo_hits_, errors_,
+      *snapshot, snapshot.counters(),
       [&](std::string& key) {
         MemoKey(principal, action, resource, context, *snapshot->referenced, key);
         return true;
@@ -292,9 +326,9 @@ model::DecisionResult Engine::Decide(std::string_view principal, std::string_vie
 model::DecisionResult Engine::Decide(std::string_view principal, std::string_view action,
                                      std::string_view resource,
                                      std::span<const RequestKey> keys) const {
-  std::shared_ptr<const Snapshot> snapshot = Current();
+  Pinned snapshot(*this);
   return Memoized(
-      *snapshot, memo_hits_, errors_,
+      *snapshot, snapshot.counters(),
       [&](std::string& key) {
         return MemoKey(principal, action, resource, keys, *snapshot->referenced, key);
       },
@@ -302,7 +336,7 @@ model::DecisionResult Engine::Decide(std::string_view principal, std::string_vie
         model::DecisionResult result;
         if (snapshot->direct->Decide(*snapshot->program, principal, action, resource, keys,
                                      result)) {
-          direct_.fetch_add(1, std::memory_order_relaxed);
+          snapshot.counters().direct.fetch_add(1, std::memory_order_relaxed);
           return result;
         }
         model::Context context;
@@ -317,7 +351,7 @@ model::DecisionResult Engine::DecideGeneral(const Snapshot& snapshot, std::strin
                                             model::Context context) const {
   auto request = snapshot.store.MakeRequest(principal, action, resource, std::move(context));
   if (!request) {
-    errors_.fetch_add(1, std::memory_order_relaxed);
+    counters_->Mine().errors.fetch_add(1, std::memory_order_relaxed);
     return ErrorResult(request.error().ToString());
   }
   snapshot.store.CompleteContext(*request);
@@ -327,12 +361,12 @@ model::DecisionResult Engine::DecideGeneral(const Snapshot& snapshot, std::strin
     compile::Verdict verdict = snapshot.program->Evaluate(bound);
     if (!verdict.needs_reference) return snapshot.program->Explain(verdict);
   }
-  reference_.fetch_add(1, std::memory_order_relaxed);
+  counters_->Mine().reference.fetch_add(1, std::memory_order_relaxed);
   return snapshot.store.EvaluateReference(*request);
 }
 
 Result<std::string> Engine::ResolvePrincipal(std::string_view name_or_arn) const {
-  std::shared_ptr<const Snapshot> snapshot = Current();
+  Pinned snapshot(*this);
   const auto& entities = snapshot->store.entities();
   if (auto it = entities.find(std::string(name_or_arn)); it != entities.end()) return it->first;
   std::vector<std::string> found;
@@ -350,7 +384,7 @@ Result<std::string> Engine::ResolvePrincipal(std::string_view name_or_arn) const
 }
 
 Result<AccessKeyInfo> Engine::FindAccessKey(std::string_view access_key_id) const {
-  std::shared_ptr<const Snapshot> snapshot = Current();
+  Pinned snapshot(*this);
   const auto& keys = snapshot->store.access_keys();
   auto it = keys.find(std::string(access_key_id));
   if (it == keys.end()) return Status("NOT_FOUND", "unknown access key id");
@@ -374,7 +408,10 @@ Result<std::string> Engine::AuthenticateAccessKey(std::string_view access_key_id
   return key->principal_arn;
 }
 
-std::vector<RepositoryInfo> Engine::Repositories() const { return RepositoriesOf(*Current()); }
+std::vector<RepositoryInfo> Engine::Repositories() const {
+  Pinned snapshot(*this);
+  return RepositoriesOf(*snapshot);
+}
 
 std::vector<RepositoryInfo> RepositoriesOf(const Snapshot& snapshot) {
   std::vector<RepositoryInfo> out;
@@ -386,7 +423,7 @@ std::vector<RepositoryInfo> RepositoriesOf(const Snapshot& snapshot) {
 }
 
 Engine::SnapshotStats Engine::Stats() const {
-  std::shared_ptr<const Snapshot> snapshot = Current();
+  Pinned snapshot(*this);
   const auto& s = snapshot->program->stats();
   return {s.statements, s.policies, s.approximate_bytes};
 }

@@ -4,9 +4,10 @@
 // the front end, which sees only model value types and Status/Result.
 //
 // Why a snapshot: policies change while requests are in flight (reload on SIGHUP, policy writes).
-// Each Decide takes one immutable Snapshot (store + compiled program) from an atomic shared_ptr,
-// so a decision never mixes two configurations and readers never lock. Reload builds a complete
-// new snapshot first and swaps it only when it loaded and compiled cleanly.
+// Each Decide pins one immutable Snapshot (store + compiled program), so a decision never mixes
+// two configurations, and readers never lock or wait for a reload (reader_slots.h). Reload
+// builds a complete new snapshot first and swaps it only when it loaded and compiled cleanly;
+// Prepare and Publish are its two halves, for callers that compile on a thread of their own.
 //
 // Thread safety: every method may be called from any number of threads concurrently.
 // Nothing here throws; an internal error in a decision is an ImplicitDeny (fail closed).
@@ -16,6 +17,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <span>
 #include <string>
@@ -58,6 +60,13 @@ struct RequestKey {
 
 // Opaque: a loaded store and its compiled program.
 struct Snapshot;
+class ReaderCounters;
+struct SnapshotDeleter {
+  void operator()(Snapshot* snapshot) const;
+};
+// Owns a snapshot that is not serving: one Prepare made, or one Publish retired (destroying a
+// large one takes milliseconds, so the caller chooses the thread).
+using SnapshotHandle = std::unique_ptr<Snapshot, SnapshotDeleter>;
 
 struct EngineOptions {
   // Exact decision memo per snapshot: the result of Decide for identical inputs (principal,
@@ -81,12 +90,21 @@ class Engine {
 
   // Loads and compiles `store_text` and publishes it; on error the current snapshot stays. The
   // previous snapshot is freed on the calling thread once decisions in flight have let it go
-  // (waiting at most a second), so request threads never pay for freeing it.
+  // (they hold it for microseconds), so request threads never pay for freeing it.
   // `accept`, when given, sees the new snapshot's repositories before it is published (a front
   // end validating its own settings, RepositoryInfo::settings); an error from it is returned and
   // nothing changes.
   using AcceptRepositories = std::function<Status(const std::vector<RepositoryInfo>&)>;
   Status Reload(std::string_view store_text, const AcceptRepositories& accept = {});
+
+  // Reload in two halves. Prepare loads and compiles (no engine state: any thread, even one
+  // that outlives the engine). Publish checks `accept`, swaps `next` in, waits for decisions
+  // still reading the old snapshot (microseconds; readers never wait for it) and returns the old
+  // snapshot for the caller to destroy. Publishes are serialized. Neither may be called from
+  // inside a decision (accept must not call Decide).
+  static Result<SnapshotHandle> Prepare(std::string_view store_text, EngineOptions options);
+  Result<SnapshotHandle> Publish(SnapshotHandle next, const AcceptRepositories& accept = {});
+  const EngineOptions& options() const { return options_; }
 
   // Decides `action` on `resource` for `principal` (an IAM/STS ARN, a service principal or
   // `anonymous`, resolved against the store as by `portcullis eval --store`). `context` holds
@@ -129,27 +147,25 @@ class Engine {
   SnapshotStats Stats() const;
 
   // Decisions that ended in an internal error (failed closed), for tests and metrics.
-  uint64_t error_count() const { return errors_.load(std::memory_order_relaxed); }
+  uint64_t error_count() const;
   // Decisions that took the reference-evaluator fallback.
-  uint64_t reference_count() const { return reference_.load(std::memory_order_relaxed); }
+  uint64_t reference_count() const;
   // Decisions answered from the decision memo (EngineOptions::decision_memo_slots).
-  uint64_t memo_hits() const { return memo_hits_.load(std::memory_order_relaxed); }
+  uint64_t memo_hits() const;
   // Decisions made by the direct path (the span overload of Decide), memo hits not counted.
-  uint64_t direct_count() const { return direct_.load(std::memory_order_relaxed); }
+  uint64_t direct_count() const;
 
  private:
-  Engine(std::shared_ptr<const Snapshot> snapshot, EngineOptions options);
-  std::shared_ptr<const Snapshot> Current() const;
+  class Pinned;  // the serving snapshot, pinned by the calling thread for one scope
+  Engine(SnapshotHandle snapshot, EngineOptions options);
   // Decide's general path without the memo: MakeRequest, CompleteContext, compiled or reference.
   model::DecisionResult DecideGeneral(const Snapshot& snapshot, std::string_view principal,
                                       std::string_view action, std::string_view resource,
                                       model::Context context) const;
 
-  std::atomic<std::shared_ptr<const Snapshot>> snapshot_;
-  mutable std::atomic<uint64_t> errors_{0};
-  mutable std::atomic<uint64_t> reference_{0};
-  mutable std::atomic<uint64_t> memo_hits_{0};
-  mutable std::atomic<uint64_t> direct_{0};
+  std::atomic<Snapshot*> current_;            // owned; immutable while published
+  std::unique_ptr<ReaderCounters> counters_;  // per reader slot
+  std::mutex publish_mu_;
   EngineOptions options_;
 };
 

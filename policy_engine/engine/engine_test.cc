@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -140,6 +141,77 @@ TEST_F(EngineTest, ConcurrentDecideAndReload) {
   for (int i = 0; i < 3; ++i) EXPECT_TRUE(engine_->Reload(text).ok());
   for (auto& t : threads) t.join();
   EXPECT_EQ(allowed.load(), 150);
+}
+
+// Publish frees the old snapshot only after decisions reading it have ended (reader_slots.h):
+// request threads decide without pause while snapshots come and go; each decision is whole
+// (alice is allowed by the demo store and unknown to the empty one, never anything else), and
+// under the asan preset a snapshot freed too early is a use-after-free report.
+TEST_F(EngineTest, PublishWaitsForDecisionsInFlight) {
+  std::string demo = DemoStore();
+  std::string empty = R"({"accounts":[{"id":"111122223333"}]})";
+  std::atomic<bool> stop{false};
+  std::atomic<int> allowed{0}, unknown{0}, other{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 2; ++t) {
+    threads.emplace_back([&] {
+      RequestKey keys[] = {{"aws:SourceIp", "10.0.0.1"}, {"aws:SecureTransport", "true"}};
+      while (!stop.load()) {
+        auto r = engine_->Decide(kAlice, "ecr:BatchGetImage", kWorker, keys);
+        if (r.decision == model::Decision::kAllow) {
+          ++allowed;
+        } else if (IsError(r)) {
+          ++unknown;
+        } else {
+          ++other;
+        }
+      }
+    });
+  }
+  for (int i = 0; i < 40; ++i) {
+    auto next = Engine::Prepare(i % 2 == 0 ? empty : demo, engine_->options());
+    ASSERT_TRUE(next) << next.error().ToString();
+    auto old = engine_->Publish(std::move(*next));
+    ASSERT_TRUE(old) << old.error().ToString();
+    EXPECT_NE(*old, nullptr);
+  }
+  stop = true;
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(other.load(), 0);
+  EXPECT_GT(allowed.load() + unknown.load(), 0);
+  // The last published store is the demo store again: alice is back.
+  EXPECT_EQ(engine_->Decide(kAlice, "ecr:BatchGetImage", kWorker, RequestContext()).decision,
+            model::Decision::kAllow);
+}
+
+TEST_F(EngineTest, PublishRefusedByAcceptChangesNothing) {
+  auto next = Engine::Prepare(R"({"accounts":[{"id":"111122223333"}]})", engine_->options());
+  ASSERT_TRUE(next);
+  auto refused = engine_->Publish(std::move(*next), [](const std::vector<RepositoryInfo>& r) {
+    return r.empty() ? Status("INVALID_ARGUMENT", "no repositories") : Status::Ok();
+  });
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().message(), "no repositories");
+  EXPECT_EQ(engine_->Repositories().size(), 4u);
+  EXPECT_FALSE(engine_->Publish(SnapshotHandle()));  // nothing to publish
+  EXPECT_FALSE(Engine::Prepare("{ not json", engine_->options()));
+}
+
+// Counters live in per-thread slots; the accessors sum them.
+TEST_F(EngineTest, CountersSumAcrossThreads) {
+  RequestKey keys[] = {{"aws:SourceIp", "10.0.0.1"}};
+  uint64_t before = engine_->direct_count() + engine_->memo_hits();
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 3; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 10; ++i) engine_->Decide(kAlice, "ecr:BatchGetImage", kWorker, keys);
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(engine_->direct_count() + engine_->memo_hits() - before, 30u);
+  uint64_t errors = engine_->error_count();
+  engine_->Decide("arn:aws:iam::111122223333:user/nobody", "ecr:BatchGetImage", kWorker, keys);
+  EXPECT_EQ(engine_->error_count(), errors + 1);
 }
 
 }  // namespace

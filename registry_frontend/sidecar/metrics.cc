@@ -73,7 +73,13 @@ std::string Metrics::Render(std::string_view extra) const {
       std::to_string(reload_ok_.load()) +
       "\n"
       "portcullis_reloads_total{result=\"error\"} " +
-      std::to_string(reload_error_.load()) + "\n";
+      std::to_string(reload_error_.load()) +
+      "\n"
+      "# HELP portcullis_reload_fallbacks_total Reloads compiled on the reloading thread because "
+      "the idle-priority compile missed its budget.\n"
+      "# TYPE portcullis_reload_fallbacks_total counter\n"
+      "portcullis_reload_fallbacks_total " +
+      std::to_string(reload_fallbacks_.load()) + "\n";
   out +=
       "# HELP portcullis_snapshot_statements Compiled statements in the serving snapshot.\n"
       "# TYPE portcullis_snapshot_statements gauge\n"

@@ -6,8 +6,10 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <condition_variable>
 #include <ctime>
 #include <iostream>
+#include <optional>
 
 #include "registry_frontend/auth/audit_records.h"
 #include "registry_frontend/oci/errors.h"
@@ -119,6 +121,7 @@ Sidecar::Sidecar(std::unique_ptr<policy_engine::engine::Engine> engine, auth::To
       options_(std::move(options)),
       authorizer_(*engine_) {
   if (!options_.clock) options_.clock = [] { return static_cast<int64_t>(std::time(nullptr)); };
+  idle_ = options_.idle_worker ? options_.idle_worker : std::make_shared<IdleWorker>();
   request_prefix_ =
       "sc-" + std::to_string(getpid()) + "-" + std::to_string(std::time(nullptr)) + "-";
   PublishIdentity(engine_->Repositories());
@@ -138,25 +141,77 @@ void Sidecar::PublishSnapshotStats() {
   metrics_.SetSnapshot(stats.statements, stats.approximate_bytes);
 }
 
-Status Sidecar::Reload(std::string_view why) {
-  // Compiling competes with the I/O threads for the same cores: whichever thread reloads (file
-  // watcher, signal thread, the HTTP server's blocking-work thread) runs at a lower priority from
-  // then on, so checks keep their latency while a large configuration compiles.
+namespace {
+
+// A compile posted to the idle worker, and whether its poster still waits for it.
+struct PendingCompile {
+  std::mutex mu;
+  std::condition_variable cv;
+  std::optional<Result<policy_engine::engine::SnapshotHandle>> result;
+  bool abandoned = false;
+};
+
+}  // namespace
+
+Result<policy_engine::engine::SnapshotHandle> Sidecar::Compile(std::string text) {
+  using policy_engine::engine::Engine;
+  policy_engine::engine::EngineOptions options = engine_->options();
+  if (options_.idle_compile_budget.count() > 0) {
+    auto pending = std::make_shared<PendingCompile>();
+    auto shared_text = std::make_shared<const std::string>(std::move(text));
+    idle_->Post([pending, shared_text, options] {
+      auto prepared = Engine::Prepare(*shared_text, options);
+      std::lock_guard<std::mutex> lock(pending->mu);
+      // Abandoned: `prepared` is dropped here, still at idle priority.
+      if (!pending->abandoned) pending->result = std::move(prepared);
+      pending->cv.notify_one();
+    });
+    std::unique_lock<std::mutex> lock(pending->mu);
+    if (pending->cv.wait_for(lock, options_.idle_compile_budget,
+                             [&] { return pending->result.has_value(); })) {
+      return std::move(*pending->result);
+    }
+    pending->abandoned = true;
+    text = *shared_text;
+    std::cerr << "portcullis sidecar: the reload has not compiled at idle priority within "
+              << options_.idle_compile_budget.count()
+              << " ms (the machine is busy); compiling on the reloading thread" << std::endl;
+    metrics_.CountReloadFallback();
+  }
+  // The fallback competes with the I/O threads for the same cores: whichever thread reloads
+  // (file watcher, signal thread, the HTTP server's blocking-work thread) runs at nice 10 from
+  // then on.
   thread_local bool lowered = [] {
     return setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 10) == 0;
   }();
   (void)lowered;  // best effort: a failure only costs latency during reloads
+  return Engine::Prepare(text, options);
+}
+
+Status Sidecar::Reload(std::string_view why) {
   std::lock_guard<std::mutex> lock(reload_mu_);
   auto text = loader_ ? loader_() : Result<std::string>(Status("NO_CONFIG", "no loader"));
   // The registry identity (which account and region repository names map to) follows the new
   // repositories. It is published from the engine's accept step, the last thing before the
   // snapshot swap, so checks see the old identity with the new snapshot for no longer than that
-  // (Engine::Reload returns only after the old snapshot is released).
+  // (Publish returns only after decisions reading the old snapshot have ended).
   auto publish_identity = [this](const std::vector<policy_engine::engine::RepositoryInfo>& repos) {
     PublishIdentity(repos);
     return Status::Ok();
   };
-  Status status = text ? engine_->Reload(*text, publish_identity) : text.error();
+  Status status = text ? Status::Ok() : text.error();
+  if (status.ok()) {
+    auto prepared = Compile(std::move(*text));
+    auto old = prepared ? engine_->Publish(std::move(*prepared), publish_identity)
+                        : Result<policy_engine::engine::SnapshotHandle>(prepared.error());
+    if (old) {
+      // Freeing a large snapshot takes milliseconds: at idle priority too.
+      auto retired = std::make_shared<policy_engine::engine::SnapshotHandle>(std::move(*old));
+      idle_->Post([retired] { retired->reset(); });
+    } else {
+      status = old.error();
+    }
+  }
   metrics_.CountReload(status.ok());
   if (!status.ok()) {
     std::cerr << "portcullis sidecar: reload (" << why

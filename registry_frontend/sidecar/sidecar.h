@@ -8,9 +8,10 @@
 // Endpoints (a table in sidecar.cc): /auth, /ext_authz/…, /metrics, /healthz, /admin/reload.
 //
 // Hot reload: Reload() re-reads the configuration through the loader, compiles a new snapshot
-// off the hot path (Engine::Reload) and swaps it atomically; a configuration that does not load
-// is refused with its located error and the old snapshot keeps serving. Reloads are serialised.
-// Triggers: SIGHUP (the command), the file watcher (StartWatcher), POST /admin/reload.
+// off the hot path (at SCHED_IDLE, idle_worker.h) and swaps it atomically (Engine::Publish); a
+// configuration that does not load is refused with its located error and the old snapshot keeps
+// serving. Reloads are serialised. Triggers: SIGHUP (the command), the file watcher (StartWatcher),
+// POST /admin/reload.
 //
 // Thread safety: OnHeader/OnRequest run concurrently on the I/O threads; Reload, StartWatcher
 // and StopWatcher may be called from any thread.
@@ -36,6 +37,7 @@
 #include "registry_frontend/oci/access.h"
 #include "registry_frontend/sidecar/check.h"
 #include "registry_frontend/sidecar/credential_cache.h"
+#include "registry_frontend/sidecar/idle_worker.h"
 #include "registry_frontend/sidecar/metrics.h"
 #include "registry_frontend/token/token_server.h"
 
@@ -52,6 +54,11 @@ struct SidecarOptions {
   // GET /token, the distribution token server (registry_frontend/token): null = 404.
   std::shared_ptr<const token::JwtIssuer> jwt;
   token::TokenServerOptions token;
+  // Reloads compile at SCHED_IDLE (idle_worker.h); when that has not finished within this long
+  // (a machine kept fully busy), the reloading thread compiles itself at nice 10, so a policy
+  // change is never held back indefinitely. 0: always compile on the reloading thread.
+  std::chrono::milliseconds idle_compile_budget{5000};
+  std::shared_ptr<IdleWorker> idle_worker;  // null: the sidecar starts its own
 };
 
 class Sidecar : public http::Handler {
@@ -83,6 +90,8 @@ class Sidecar : public http::Handler {
   enum class Mode { kAuthRequest, kExtAuthz };
   http::HttpResponse Check(const http::HttpRequest& request, Mode mode);
   http::HttpResponse AdminReload(const http::HttpRequest& request);
+  // Loads and compiles `text` on the idle worker, or here past options_.idle_compile_budget.
+  Result<policy_engine::engine::SnapshotHandle> Compile(std::string text);
   void Audit(const std::string& principal, const auth::RequestFacts& facts,
              const CheckedRequest& checked, const oci::RouteMatch& route,
              const std::vector<std::pair<std::string, std::string>>& query,
@@ -104,7 +113,8 @@ class Sidecar : public http::Handler {
   std::string request_prefix_;
   std::atomic<uint64_t> next_request_{0};
 
-  std::mutex reload_mu_;  // one reload at a time
+  std::mutex reload_mu_;              // one reload at a time
+  std::shared_ptr<IdleWorker> idle_;  // compiles and frees snapshots at SCHED_IDLE
 
   std::mutex watch_mu_;
   std::condition_variable watch_cv_;

@@ -4,7 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include <sched.h>
+
 #include <algorithm>
+#include <future>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -464,6 +467,50 @@ TEST_F(SidecarTest, ReloadSwapsOrKeepsTheOldSnapshot) {
   EXPECT_EQ(r.status, 403);
   EXPECT_NE(H(r, "x-portcullis-reason").find("no resource-based policy"), std::string::npos)
       << H(r, "x-portcullis-reason");
+}
+
+// Reloads compile on the idle worker (SCHED_IDLE); when it cannot run (here: busy with another
+// task), the reloading thread compiles itself after the budget, so a change still applies.
+TEST_F(SidecarTest, ReloadFallsBackWhenTheIdleCompileMissesItsBudget) {
+  auto worker = std::make_shared<IdleWorker>();
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  worker->Post([released] { released.wait(); });  // the worker is busy until released
+  SidecarOptions o;
+  o.idle_worker = worker;
+  o.idle_compile_budget = std::chrono::milliseconds(50);
+  Make(std::move(o));
+  const std::string manifest = "/v2/demo/app/manifests/v1";
+  EXPECT_EQ(sidecar_->Handle(Auth("GET", manifest, "carol")).status, 200);
+  config_ = Store("\"ecr:ListImages\"");  // the repository policy no longer lets carol pull
+  ASSERT_TRUE(sidecar_->Reload("test").ok());
+  EXPECT_EQ(sidecar_->metrics().reload_fallbacks(), 1u);
+  EXPECT_EQ(sidecar_->Handle(Auth("GET", manifest, "carol")).status, 403);
+  release.set_value();
+  // With the worker free again, the next reload compiles there: no new fallback.
+  config_ = Store();
+  ASSERT_TRUE(sidecar_->Reload("test").ok());
+  EXPECT_EQ(sidecar_->metrics().reload_fallbacks(), 1u);
+  EXPECT_EQ(sidecar_->Handle(Auth("GET", manifest, "carol")).status, 200);
+  EXPECT_NE(sidecar_->Handle(Get("/metrics")).body.find("portcullis_reload_fallbacks_total 1\n"),
+            std::string::npos);
+}
+
+TEST(IdleWorkerTest, RunsTasksInOrderAtIdlePriorityAndFinishesThemOnDestruction) {
+  std::vector<int> order;
+  std::vector<int> policies;
+  {
+    IdleWorker worker;
+    EXPECT_TRUE(worker.idle_priority());
+    for (int i = 0; i < 5; ++i) {
+      worker.Post([&order, &policies, i] {
+        order.push_back(i);
+        policies.push_back(sched_getscheduler(0));
+      });
+    }
+  }  // the destructor runs what was posted, then joins
+  EXPECT_EQ(order, (std::vector<int>{0, 1, 2, 3, 4}));
+  for (int policy : policies) EXPECT_EQ(policy, SCHED_IDLE);
 }
 
 TEST_F(SidecarTest, AdminReloadLoopbackAndToken) {
