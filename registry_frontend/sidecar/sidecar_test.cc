@@ -3,13 +3,12 @@
 #include "registry_frontend/sidecar/sidecar.h"
 
 #include <gtest/gtest.h>
-
 #include <sched.h>
 
 #include <algorithm>
-#include <future>
 #include <cstdio>
 #include <fstream>
+#include <future>
 #include <sstream>
 #include <string>
 #include <thread>
