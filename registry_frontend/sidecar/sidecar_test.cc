@@ -485,14 +485,14 @@ TEST_F(SidecarTest, ReloadFallsBackWhenTheIdleCompileMissesItsBudget) {
   ASSERT_TRUE(sidecar_->Reload("test").ok());
   EXPECT_EQ(sidecar_->metrics().reload_fallbacks(), 1u);
   EXPECT_EQ(sidecar_->Handle(Auth("GET", manifest, "carol")).status, 403);
-  release.set_value();
-  // With the worker free again, the next reload compiles there: no new fallback.
-  config_ = Store();
-  ASSERT_TRUE(sidecar_->Reload("test").ok());
-  EXPECT_EQ(sidecar_->metrics().reload_fallbacks(), 1u);
-  EXPECT_EQ(sidecar_->Handle(Auth("GET", manifest, "carol")).status, 200);
   EXPECT_NE(sidecar_->Handle(Get("/metrics")).body.find("portcullis_reload_fallbacks_total 1\n"),
             std::string::npos);
+  release.set_value();
+  // With the worker free again, the next reload applies too (compiled there, or here again if
+  // the idle thread gets no core within the budget on a busy machine: both are correct).
+  config_ = Store();
+  ASSERT_TRUE(sidecar_->Reload("test").ok());
+  EXPECT_EQ(sidecar_->Handle(Auth("GET", manifest, "carol")).status, 200);
 }
 
 TEST(IdleWorkerTest, RunsTasksInOrderAtIdlePriorityAndFinishesThemOnDestruction) {
