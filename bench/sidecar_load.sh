@@ -4,13 +4,15 @@
 #   1. nginx `return 200` from a static location, same request bytes: this machine's HTTP ceiling;
 #   2. the sidecar deciding a realistic OCI mix (manifest GET/HEAD, blob GET/HEAD, upload steps)
 #      from PRINCIPALS principals against a make_workload store of STATEMENTS statements;
-#   3. the same while the configuration is reloaded every second (POST /admin/reload), counting
-#      failed requests (socket errors, timeouts, 5xx, engine errors) and the allow share.
+#   3. the same while the configuration changes and is reloaded every second (POST
+#      /admin/reload), counting failed requests (socket errors, timeouts, 5xx, engine errors) and
+#      the allow share.
 # Usage: bench/sidecar_load.sh PORTCULLIS MAKE_WORKLOAD [SECONDS] [CONNECTIONS] [WRK_THREADS]
 #   Build both in Release (the dev build is -O0):
 #   cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release &&
 #   cmake --build build/release --target portcullis make_workload
 # Env: STATEMENTS (10000), PRINCIPALS (300), SIDECAR_THREADS (0 = one per core), KEEP_TMP,
+#   RELOAD_SAME (0): 1 = reload the same file every second instead of a changed one,
 #   PULL_BURSTS (0): 1 = instead of independent checks, image pulls as clients send them: one
 #   client (principal and address) asks for a manifest and then 2–9 blobs (GET or HEAD) of one
 #   repository in a row, so identical decisions repeat within the second (the decision memo's case).
@@ -178,9 +180,29 @@ echo "sidecar decisions: allow=$((a1 - a0)) deny=$((d1 - d0)) error=$((e1 - e0))
   "allow_share=$(python3 -c "print(round($((a1 - a0)) / max(1, $((a1 - a0 + d1 - d0))), 4))")" \
   "memo_hit_share=$(python3 -c "print(round($((hits1 - hits0)) / max(1, $((a1 - a0 + d1 - d0 + e1 - e0))), 4))")"
 
-# The same load while the configuration is reloaded every second.
+# The same load while the configuration is reloaded every second. Each reload changes the file
+# (two versions differing in one repository policy statement's Sid, which decides nothing), so
+# every reload compiles; RELOAD_SAME=1 reloads the same file, which the sidecar recognises as
+# unchanged and does not recompile. The file watcher may see a change before the POST does.
+python3 - "$store" "$tmp/store-b.json" <<'PY'
+import json, sys
+doc = json.load(open(sys.argv[1]))
+for repo in doc["repositories"]:
+    if repo.get("policy"):
+        statement = repo["policy"]["Statement"][0]
+        statement["Sid"] = statement.get("Sid", "S") + "B"
+        break
+json.dump(doc, open(sys.argv[2], "w"))
+PY
+cp "$store" "$tmp/store-a.json"
 ok0=$(metric 'portcullis_reloads_total{result="ok"}')
-( while true; do
+unchanged0=$(metric 'portcullis_reloads_total{result="unchanged"}')
+( i=0
+  while true; do
+    if [[ ${RELOAD_SAME:-0} != 1 ]]; then
+      i=$((i + 1)); version=$tmp/store-a.json; ((i % 2)) && version=$tmp/store-b.json
+      cp "$version" "$store.next" && mv "$store.next" "$store"
+    fi
     curl -s -o /dev/null -X POST -H "Authorization: Bearer $(cat "$tmp/admin.token")" "$sc/admin/reload"
     sleep 1
   done ) &
@@ -188,7 +210,8 @@ reloader=$!
 run sidecar-reloading "$sc"
 kill "$reloader" 2>/dev/null; wait "$reloader" 2>/dev/null || true
 read -r a2 d2 e2 <<<"$(decisions)"
-echo "reloads during the run: $(( $(metric 'portcullis_reloads_total{result="ok"}') - ok0 )) ok," \
+echo "reloads during the run: $(( $(metric 'portcullis_reloads_total{result="ok"}') - ok0 )) compiled," \
+  "$(( $(metric 'portcullis_reloads_total{result="unchanged"}' || echo 0) - ${unchanged0:-0} )) unchanged," \
   "$(metric 'portcullis_reloads_total{result="error"}') errors"
 echo "sidecar-reloading: $(other sidecar-reloading $((d2 - d1)) $((e2 - e1)))"
 echo "sidecar-reloading decisions: allow=$((a2 - a1)) deny=$((d2 - d1)) error=$((e2 - e1))" \

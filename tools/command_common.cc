@@ -26,15 +26,16 @@ bool ReadConfig(const std::string& path, std::string& out) {
 }
 
 std::unique_ptr<policy_engine::engine::Engine> LoadEngine(
-    const std::string& config, policy_engine::engine::EngineOptions options) {
-  std::string text;
-  if (!ReadConfig(config, text)) return nullptr;
-  auto engine = policy_engine::engine::Engine::Create(text, options);
+    const std::string& config, policy_engine::engine::EngineOptions options, std::string* text) {
+  std::string read;
+  if (!ReadConfig(config, read)) return nullptr;
+  auto engine = policy_engine::engine::Engine::Create(read, options);
   if (!engine) {
     std::cerr << "portcullis: " << (config.empty() ? "built-in demo store" : config) << ": "
               << engine.error().ToString() << "\n";
     return nullptr;
   }
+  if (text != nullptr) *text = std::move(read);
   return std::move(*engine);
 }
 

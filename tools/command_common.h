@@ -16,8 +16,10 @@ namespace portcullis_cli {
 bool ReadConfig(const std::string& path, std::string& out);
 
 // ReadConfig + Engine::Create; prints the located error and returns nullptr on failure.
+// `text`, when given, receives the configuration text the engine was built from.
 std::unique_ptr<policy_engine::engine::Engine> LoadEngine(
-    const std::string& config, policy_engine::engine::EngineOptions options = {});
+    const std::string& config, policy_engine::engine::EngineOptions options = {},
+    std::string* text = nullptr);
 
 // "HOST:PORT" → host, port. False when malformed.
 bool SplitListen(const std::string& listen, std::string& host, uint16_t& port);

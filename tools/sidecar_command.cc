@@ -100,7 +100,7 @@ int RunSidecar(const SidecarCommandOptions& options) {
 
   policy_engine::engine::EngineOptions engine_options;
   engine_options.decision_memo_slots = options.decision_memo;
-  auto engine = LoadEngine(options.config, engine_options);
+  auto engine = LoadEngine(options.config, engine_options, &sidecar_options.initial_config);
   if (!engine) return 2;
   auto signer = rf::auth::TokenSigner::LoadOrCreate(options.data + "/auth/token.key");
   if (!signer) {

@@ -67,13 +67,18 @@ std::string Metrics::Render(std::string_view extra) const {
       "portcullis_decision_seconds_sum " + Number(static_cast<double>(sum_ns_.load()) / 1e9) + "\n";
   out += "portcullis_decision_seconds_count " + std::to_string(cumulative) + "\n";
   out +=
-      "# HELP portcullis_reloads_total Configuration reloads by result.\n"
+      "# HELP portcullis_reloads_total Configuration reloads by result (unchanged: the text was "
+      "the "
+      "serving one, not recompiled).\n"
       "# TYPE portcullis_reloads_total counter\n"
       "portcullis_reloads_total{result=\"ok\"} " +
       std::to_string(reload_ok_.load()) +
       "\n"
       "portcullis_reloads_total{result=\"error\"} " +
       std::to_string(reload_error_.load()) +
+      "\n"
+      "portcullis_reloads_total{result=\"unchanged\"} " +
+      std::to_string(reload_unchanged_.load()) +
       "\n"
       "# HELP portcullis_reload_fallbacks_total Reloads compiled on the reloading thread because "
       "the idle-priority compile missed its budget.\n"

@@ -43,6 +43,8 @@ class Metrics {
   void CountAuthFailure() { auth_failures_.fetch_add(1, std::memory_order_relaxed); }
   void CountBadRequest() { bad_requests_.fetch_add(1, std::memory_order_relaxed); }
   void CountReload(bool ok) { (ok ? reload_ok_ : reload_error_).fetch_add(1); }
+  // A reload whose configuration text was byte for byte the serving one: not recompiled.
+  void CountReloadUnchanged() { reload_unchanged_.fetch_add(1); }
   // A reload whose idle-priority compile missed its budget and was compiled inline.
   void CountReloadFallback() { reload_fallbacks_.fetch_add(1); }
   void SetSnapshot(uint64_t statements, uint64_t bytes) {
@@ -53,6 +55,7 @@ class Metrics {
   uint64_t decisions(MetricOutcome outcome, std::string_view action) const;
   uint64_t reloads(bool ok) const { return (ok ? reload_ok_ : reload_error_).load(); }
   uint64_t reload_fallbacks() const { return reload_fallbacks_.load(); }
+  uint64_t reloads_unchanged() const { return reload_unchanged_.load(); }
   uint64_t latency_count() const { return count_.load(); }
 
   // The exposition text. `extra` lines (already formatted, e.g. audit drops) are appended.
@@ -65,7 +68,7 @@ class Metrics {
   std::array<std::atomic<uint64_t>, kBuckets.size() + 1> buckets_{};  // last: +Inf only
   std::atomic<uint64_t> sum_ns_{0}, count_{0};
   std::atomic<uint64_t> auth_failures_{0}, bad_requests_{0};
-  std::atomic<uint64_t> reload_ok_{0}, reload_error_{0}, reload_fallbacks_{0};
+  std::atomic<uint64_t> reload_ok_{0}, reload_error_{0}, reload_fallbacks_{0}, reload_unchanged_{0};
   std::atomic<uint64_t> statements_{0}, bytes_{0};
 };
 

@@ -1,6 +1,7 @@
 // The sidecar's dispatch, checks and reloads (sidecar.h, docs/sidecar.md).
 #include "registry_frontend/sidecar/sidecar.h"
 
+#include <openssl/evp.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -105,6 +106,14 @@ bool ConstantTimeEquals(std::string_view a, std::string_view b) {
   return diff == 0;
 }
 
+// SHA-256 of a configuration text, raw bytes ("" when hashing fails: never equal to anything).
+std::string ConfigDigest(std::string_view text) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int size = 0;
+  if (EVP_Digest(text.data(), text.size(), digest, &size, EVP_sha256(), nullptr) != 1) return {};
+  return std::string(reinterpret_cast<const char*>(digest), size);
+}
+
 MetricOutcome OutcomeOf(const std::string& decision) {
   if (decision == "Allow") return MetricOutcome::kAllow;
   if (decision == "Error") return MetricOutcome::kError;
@@ -122,6 +131,8 @@ Sidecar::Sidecar(std::unique_ptr<policy_engine::engine::Engine> engine, auth::To
       authorizer_(*engine_) {
   if (!options_.clock) options_.clock = [] { return static_cast<int64_t>(std::time(nullptr)); };
   idle_ = options_.idle_worker ? options_.idle_worker : std::make_shared<IdleWorker>();
+  if (!options_.initial_config.empty()) serving_digest_ = ConfigDigest(options_.initial_config);
+  options_.initial_config.clear();  // kept only as its digest
   request_prefix_ =
       "sc-" + std::to_string(getpid()) + "-" + std::to_string(std::time(nullptr)) + "-";
   PublishIdentity(engine_->Repositories());
@@ -188,9 +199,19 @@ Result<policy_engine::engine::SnapshotHandle> Sidecar::Compile(std::string text)
   return Engine::Prepare(text, options);
 }
 
-Status Sidecar::Reload(std::string_view why) {
+Status Sidecar::Reload(std::string_view why, bool* recompiled) {
+  if (recompiled != nullptr) *recompiled = false;
   std::lock_guard<std::mutex> lock(reload_mu_);
   auto text = loader_ ? loader_() : Result<std::string>(Status("NO_CONFIG", "no loader"));
+  // Configuration management rewriting the same file, a SIGHUP after log rotation, the watcher
+  // seeing a touch: the same text compiles to the same snapshot, so it is not compiled again.
+  std::string digest = text ? ConfigDigest(*text) : std::string();
+  if (!digest.empty() && digest == serving_digest_) {
+    metrics_.CountReloadUnchanged();
+    std::cerr << "portcullis sidecar: configuration unchanged (" << why << "), not recompiled"
+              << std::endl;
+    return Status::Ok();
+  }
   // The registry identity (which account and region repository names map to) follows the new
   // repositories. It is published from the engine's accept step, the last thing before the
   // snapshot swap, so checks see the old identity with the new snapshot for no longer than that
@@ -219,6 +240,8 @@ Status Sidecar::Reload(std::string_view why) {
               << std::endl;
     return status;
   }
+  serving_digest_ = digest;
+  if (recompiled != nullptr) *recompiled = true;
   PublishSnapshotStats();
   std::cerr << "portcullis sidecar: configuration reloaded (" << why << ")" << std::endl;
   return Status::Ok();
@@ -382,12 +405,16 @@ HttpResponse Sidecar::AdminReload(const HttpRequest& request) {
   // Compiling a large configuration takes a while: not on the I/O thread (deferred).
   HttpResponse r;
   r.deferred = [this] {
-    Status s = Reload("POST /admin/reload");
+    bool recompiled = false;
+    Status s = Reload("POST /admin/reload", &recompiled);
     if (!s.ok()) {
       return Text(422, "reload refused, old configuration kept: " + s.ToString() + "\n", false);
     }
     auto stats = engine_->Stats();
-    return Text(200, "reloaded: " + std::to_string(stats.statements) + " statements\n", false);
+    return Text(200,
+                std::string(recompiled ? "reloaded: " : "unchanged: ") +
+                    std::to_string(stats.statements) + " statements\n",
+                false);
   };
   return r;
 }

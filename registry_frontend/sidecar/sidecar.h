@@ -59,6 +59,9 @@ struct SidecarOptions {
   // change is never held back indefinitely. 0: always compile on the reloading thread.
   std::chrono::milliseconds idle_compile_budget{5000};
   std::shared_ptr<IdleWorker> idle_worker;  // null: the sidecar starts its own
+  // The configuration text the engine was created from, if known: a reload of the same text is
+  // then recognised as unchanged from the first one on.
+  std::string initial_config;
 };
 
 class Sidecar : public http::Handler {
@@ -70,8 +73,9 @@ class Sidecar : public http::Handler {
   void SetAuditLog(std::shared_ptr<audit::AuditLog> log) { audit_ = std::move(log); }
 
   // Loads the configuration again and swaps it in; on error the old snapshot stays and the
-  // located error is returned (and logged to stderr with `why`).
-  Status Reload(std::string_view why);
+  // located error is returned (and logged to stderr with `why`). A text identical to the serving
+  // one (SHA-256) is not recompiled: OK, `*recompiled` false.
+  Status Reload(std::string_view why, bool* recompiled = nullptr);
 
   // Polls `path` (mtime, size, inode) every `interval` and reloads when it changes.
   void StartWatcher(std::string path, std::chrono::milliseconds interval);
@@ -114,6 +118,7 @@ class Sidecar : public http::Handler {
   std::atomic<uint64_t> next_request_{0};
 
   std::mutex reload_mu_;              // one reload at a time
+  std::string serving_digest_;        // SHA-256 of the serving configuration text ("" = unknown)
   std::shared_ptr<IdleWorker> idle_;  // compiles and frees snapshots at SCHED_IDLE
 
   std::mutex watch_mu_;

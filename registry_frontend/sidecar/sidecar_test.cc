@@ -525,7 +525,9 @@ TEST_F(SidecarTest, AdminReloadLoopbackAndToken) {
   // The reload itself is deferred: the server runs it off its I/O threads.
   HttpResponse accepted = sidecar_->Handle(r);
   ASSERT_TRUE(accepted.deferred);
-  EXPECT_EQ(accepted.deferred().status, 200);
+  HttpResponse reloaded = accepted.deferred();
+  EXPECT_EQ(reloaded.status, 200);
+  EXPECT_EQ(reloaded.body, "reloaded: 6 statements\n");
   config_ = "{\"principals\": 7}";
   HttpResponse deferred = sidecar_->Handle(r);
   ASSERT_TRUE(deferred.deferred);
@@ -535,6 +537,41 @@ TEST_F(SidecarTest, AdminReloadLoopbackAndToken) {
   r.remote_ip = "192.0.2.1";
   r.headers.push_back({"x-forwarded-for", "127.0.0.1"});
   EXPECT_EQ(sidecar_->Handle(r).status, 403);
+}
+
+// The same configuration text is not compiled again (SHA-256 of the text); any change is.
+TEST_F(SidecarTest, UnchangedConfigurationIsNotRecompiled) {
+  SidecarOptions o;
+  o.initial_config = config_;  // what the engine was created from, as `portcullis sidecar` does
+  Make(std::move(o));
+  bool recompiled = true;
+  ASSERT_TRUE(sidecar_->Reload("test", &recompiled).ok());
+  EXPECT_FALSE(recompiled);
+  EXPECT_EQ(sidecar_->metrics().reloads_unchanged(), 1u);
+  EXPECT_EQ(sidecar_->metrics().reloads(true), 0u);
+  config_ = Store("\"ecr:ListImages\"");  // one repository policy differs
+  ASSERT_TRUE(sidecar_->Reload("test", &recompiled).ok());
+  EXPECT_TRUE(recompiled);
+  EXPECT_EQ(sidecar_->Handle(Auth("GET", "/v2/demo/app/manifests/v1", "carol")).status, 403);
+  ASSERT_TRUE(sidecar_->Reload("test", &recompiled).ok());  // the new text again
+  EXPECT_FALSE(recompiled);
+  // A refused text does not become the serving one: fixing it back is a real reload.
+  config_ = "{ broken";
+  EXPECT_FALSE(sidecar_->Reload("test", &recompiled).ok());
+  config_ = Store();
+  ASSERT_TRUE(sidecar_->Reload("test", &recompiled).ok());
+  EXPECT_TRUE(recompiled);
+  EXPECT_EQ(sidecar_->Handle(Auth("GET", "/v2/demo/app/manifests/v1", "carol")).status, 200);
+  EXPECT_EQ(sidecar_->metrics().reloads_unchanged(), 2u);
+  EXPECT_NE(sidecar_->Handle(Get("/metrics"))
+                .body.find("portcullis_reloads_total{result=\"unchanged\"} 2\n"),
+            std::string::npos);
+  // The admin endpoint says which it was.
+  HttpRequest r = Get("/admin/reload");
+  r.method = "POST";
+  HttpResponse unchanged = sidecar_->Handle(r);
+  ASSERT_TRUE(unchanged.deferred);
+  EXPECT_EQ(unchanged.deferred().body, "unchanged: 6 statements\n");
 }
 
 TEST_F(SidecarTest, AuditLineWithDecisiveStatement) {
