@@ -9,6 +9,7 @@
 #include "policy_engine/engine/engine.h"
 
 #include <array>
+#include <charconv>
 #include <chrono>
 #include <exception>
 #include <functional>
@@ -127,15 +128,15 @@ constexpr std::string_view kErrorPrefix = "error: ";
 // length-prefixed, so no two different inputs give one key.
 void AppendField(std::string& key, std::string_view v) {
   char digits[20];
-  size_t n = 0;
-  size_t size = v.size();
-  do {
-    digits[n++] = static_cast<char>('0' + size % 10);
-    size /= 10;
-  } while (size != 0);
-  while (n > 0) key += digits[--n];
-  key += ':';
-  key += v;
+  auto [end, ec] = std::to_chars(digits, digits + sizeof digits, v.size());
+  (void)ec;  // 20 digits hold any size_t
+  size_t at = key.size();
+  size_t length = static_cast<size_t>(end - digits);
+  key.resize(at + length + 1 + v.size());  // one capacity check for the whole field
+  char* out = key.data() + at;
+  __builtin_memcpy(out, digits, length);
+  out[length] = ':';
+  if (!v.empty()) __builtin_memcpy(out + length + 1, v.data(), v.size());
 }
 
 void MemoKey(std::string_view principal, std::string_view action, std::string_view resource,

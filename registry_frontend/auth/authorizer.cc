@@ -130,6 +130,7 @@ AuthzResult Authorizer::Authorize(const std::string& principal_arn,
                                   const std::vector<oci::AccessRecord>& records,
                                   const RequestFacts& facts) {
   std::vector<DecisionRecord> decisions;
+  decisions.reserve(records.size());
   for (const oci::AccessRecord& record : records) {
     if (record.mount_source) continue;
     AuthzResult r = Decide(principal_arn, record, facts);

@@ -83,6 +83,8 @@ struct HttpResponse {
   std::function<HttpResponse()> deferred = {};
 
   HttpResponse& Set(std::string name, std::string value) {
+    // Room for a typical response's headers at once instead of growing 1, 2, 4, 8.
+    if (headers.capacity() == 0) headers.reserve(8);
     headers.emplace_back(std::move(name), std::move(value));
     return *this;
   }

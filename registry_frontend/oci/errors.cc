@@ -47,22 +47,28 @@ std::string_view ErrorCodeName(ErrorCode code) { return Find(code).name; }
 int ErrorStatus(ErrorCode code) { return Find(code).status; }
 
 std::string JsonQuote(std::string_view text) {
-  std::string out = "\"";
-  for (char c : text) {
-    auto u = static_cast<unsigned char>(c);
-    if (c == '"' || c == '\\') {
+  std::string out;
+  out.reserve(text.size() + 2);
+  out += '"';
+  size_t run = 0;  // start of the pending run of bytes that need no escape
+  for (size_t i = 0; i < text.size(); ++i) {
+    auto u = static_cast<unsigned char>(text[i]);
+    if (u >= 0x20 && u != '"' && u != '\\') continue;
+    out.append(text, run, i - run);
+    run = i + 1;
+    if (u == '"' || u == '\\') {
       out += '\\';
-      out += c;
-    } else if (u < 0x20) {
+      out += text[i];
+    } else {
       static constexpr char kHex[] = "0123456789abcdef";
       out += "\\u00";
       out += kHex[u >> 4];
       out += kHex[u & 15];
-    } else {
-      out += c;
     }
   }
-  return out + "\"";
+  out.append(text, run, text.size() - run);
+  out += '"';
+  return out;
 }
 
 http::HttpResponse ErrorResponse(const OciError& error, bool head) {
@@ -72,9 +78,11 @@ http::HttpResponse ErrorResponse(const OciError& error, bool head) {
   r.error_code = e.name;
   r.Set("Content-Type", "application/json; charset=utf-8");
   r.Set("Docker-Distribution-Api-Version", "registry/2.0");
-  std::string body = R"({"errors":[{"code":")" + std::string(e.name) + R"(","message":)" +
-                     JsonQuote(error.message.empty() ? e.message : error.message) +
-                     R"(,"detail":)" + error.detail_json + "}]}\n";
+  std::string message = JsonQuote(error.message.empty() ? e.message : error.message);
+  std::string body;
+  body.reserve(64 + e.name.size() + message.size() + error.detail_json.size());
+  body.append(R"({"errors":[{"code":")").append(e.name).append(R"(","message":)");
+  body.append(message).append(R"(,"detail":)").append(error.detail_json).append("}]}\n");
   if (head) {
     r.head_length = body.size();
   } else {

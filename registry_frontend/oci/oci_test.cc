@@ -176,5 +176,17 @@ TEST(Errors, EnvelopeAndStatus) {
   EXPECT_EQ(ErrorCodeName(ErrorCode::kManifestBlobUnknown), "MANIFEST_BLOB_UNKNOWN");
 }
 
+TEST(Errors, JsonQuoteEscapesQuotesBackslashesAndControlBytesOnly) {
+  EXPECT_EQ(JsonQuote(""), "\"\"");
+  EXPECT_EQ(JsonQuote("plain"), "\"plain\"");
+  EXPECT_EQ(JsonQuote("a\"b\\c"), "\"a\\\"b\\\\c\"");
+  EXPECT_EQ(JsonQuote(std::string("\n\x01x\x1f", 4)), "\"\\u000a\\u0001x\\u001f\"");
+  EXPECT_EQ(JsonQuote("\"\""), "\"\\\"\\\"\"");
+  EXPECT_EQ(JsonQuote("caf\xc3\xa9 \x7f"), "\"caf\xc3\xa9 \x7f\"");  // UTF-8 and DEL as they are
+  auto r = ErrorResponse({ErrorCode::kDenied, "no \"way\"", "{\"k\":1}"});
+  EXPECT_EQ(r.body, R"({"errors":[{"code":"DENIED","message":"no \"way\"","detail":{"k":1}}]})"
+                    "\n");
+}
+
 }  // namespace
 }  // namespace registry_frontend::oci

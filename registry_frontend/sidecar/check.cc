@@ -135,11 +135,43 @@ Result<CheckedRequest> FromExtAuthz(const http::HttpRequest& request, std::strin
   return Checked(request.method, target, "ext_authz path");
 }
 
+namespace {
+// Dotted-quad IPv4 without inet_pton, which was 2 % of a check: X-Forwarded-For almost always
+// carries this form. The grammar is inet_pton(AF_INET)'s: four decimal parts 0–255 without
+// leading zeros; anything else goes to inet_pton.
+bool ParseDottedQuad(std::string_view text, uint8_t out[4]) {
+  size_t i = 0;
+  for (int part = 0; part < 4; ++part) {
+    if (part > 0) {
+      if (i >= text.size() || text[i] != '.') return false;
+      ++i;
+    }
+    size_t start = i;
+    unsigned value = 0;
+    while (i < text.size() && i - start < 3 && text[i] >= '0' && text[i] <= '9') {
+      value = value * 10 + static_cast<unsigned>(text[i] - '0');
+      ++i;
+    }
+    if (i == start || value > 255 || (text[start] == '0' && i - start > 1)) return false;
+    out[part] = static_cast<uint8_t>(value);
+  }
+  return i == text.size();
+}
+}  // namespace
+
 bool ParseIp(std::string_view text, IpAddress& out) {
   if (text.size() >= 2 && text.front() == '[' && text.back() == ']') {
     text = text.substr(1, text.size() - 2);
   }
   if (text.empty() || text.size() > 45) return false;
+  uint8_t quad[4];
+  if (ParseDottedQuad(text, quad)) {
+    out = IpAddress{};
+    out.bytes[10] = 0xff;
+    out.bytes[11] = 0xff;
+    std::memcpy(&out.bytes[12], quad, 4);
+    return true;
+  }
   char buffer[46];
   std::memcpy(buffer, text.data(), text.size());
   buffer[text.size()] = '\0';
@@ -189,7 +221,10 @@ Result<Cidr> ParseCidr(std::string_view text) {
 
 bool TrustedProxies::Contains(std::string_view ip) const {
   IpAddress a;
-  if (!ParseIp(ip, a)) return false;
+  return ParseIp(ip, a) && Contains(a);
+}
+
+bool TrustedProxies::Contains(const IpAddress& a) const {
   for (const Cidr& r : ranges_) {
     bool match = true;
     for (int bit = 0; bit < r.prefix && match; bit += 8) {
@@ -219,7 +254,7 @@ Result<ClientFacts> ResolveClient(const http::HttpRequest& request, const Truste
                    "` is not an IP address");
       }
       client = hop;
-      if (!trusted.Contains(hop) || comma == std::string_view::npos) break;
+      if (!trusted.Contains(parsed) || comma == std::string_view::npos) break;
       rest = rest.substr(0, comma);
     }
     if (client.front() == '[') client = client.substr(1, client.size() - 2);

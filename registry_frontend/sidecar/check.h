@@ -62,6 +62,7 @@ class TrustedProxies {
   TrustedProxies() = default;
   explicit TrustedProxies(std::vector<Cidr> ranges) : ranges_(std::move(ranges)) {}
   bool Contains(std::string_view ip) const;
+  bool Contains(const IpAddress& ip) const;
   bool empty() const { return ranges_.empty(); }
 
  private:

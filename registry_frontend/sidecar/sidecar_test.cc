@@ -2,11 +2,13 @@
 // dispatch and decisions of the sidecar (docs/sidecar.md), without sockets.
 #include "registry_frontend/sidecar/sidecar.h"
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <sched.h>
 
 #include <algorithm>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <future>
 #include <sstream>
@@ -180,6 +182,28 @@ TEST(FromExtAuthzTest, StripsPrefixAndChecksAgreement) {
 }
 
 // --- trusted proxies ----------------------------------------------------------------------------
+
+// ParseIp's own dotted-quad parser accepts exactly what inet_pton(AF_INET) accepts.
+TEST(ParseIpTest, DottedQuadsAsInetPton) {
+  for (const char* text :
+       {"0.0.0.0",     "10.1.2.7",   "255.255.255.255", "256.1.1.1",  "1.2.3",
+        "1.2.3.4.5",   "01.2.3.4",   "1.02.3.4",        "1.2.3.00",   "1.2.3.0",
+        "1..2.3",      ".1.2.3",     "1.2.3.",          "1.2.3.4 ",   " 1.2.3.4",
+        "1.2.3.-4",    "1234.1.1.1", "1.2.3.4567",      "1.2.3.4a",   "0x1.2.3.4",
+        "127.000.0.1", "9.9.9.9",    "192.168.1.1",     "1.1.1.1111", "",
+        "a.b.c.d",     "::1",        "::ffff:1.2.3.4",  "2001:db8::7"}) {
+    IpAddress parsed;
+    bool ours = ParseIp(text, parsed);
+    in_addr v4{};
+    in6_addr v6{};
+    bool system = inet_pton(AF_INET, text, &v4) == 1 || inet_pton(AF_INET6, text, &v6) == 1;
+    EXPECT_EQ(ours, system) << text;
+    if (ours && inet_pton(AF_INET, text, &v4) == 1) {
+      EXPECT_EQ(std::memcmp(&parsed.bytes[12], &v4, 4), 0) << text;
+      EXPECT_EQ(parsed.bytes[10], 0xff) << text;
+    }
+  }
+}
 
 TEST(TrustedProxiesTest, CidrMatching) {
   TrustedProxies t({*ParseCidr("10.0.0.0/8"), *ParseCidr("192.168.1.7"), *ParseCidr("fd00::/8")});
