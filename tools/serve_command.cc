@@ -17,6 +17,7 @@
 #include "policy_engine/engine/engine.h"
 #include "registry_frontend/http/server.h"
 #include "registry_frontend/registry/registry.h"
+#include "registry_frontend/reload/reloader.h"
 #include "tools/command_common.h"
 
 namespace portcullis_cli {
@@ -101,7 +102,8 @@ int RunServe(const ServeOptions& options) {
   }
   policy_engine::engine::EngineOptions engine_options;
   engine_options.decision_memo_slots = options.decision_memo;
-  auto engine = LoadEngine(options.config, engine_options);
+  std::string serving_text;
+  auto engine = LoadEngine(options.config, engine_options, &serving_text);
   if (!engine) return 2;
   rf::registry::RepositorySettings settings;
   if (!options.repository_settings.empty()) {
@@ -156,6 +158,9 @@ int RunServe(const ServeOptions& options) {
             << " (registry " << id.account << " " << id.region << ", data " << options.data << ", "
             << (options.config.empty() ? "built-in demo store" : options.config) << ")"
             << std::endl;
+  rf::reload::Reloader reloader;
+  std::string serving_digest = rf::reload::Reloader::Digest(serving_text);
+  serving_text.clear();
   while (true) {
     int signal_number = 0;
     if (sigwait(&signals, &signal_number) != 0) continue;
@@ -166,15 +171,30 @@ int RunServe(const ServeOptions& options) {
     }
     std::string text;
     if (!ReadConfig(options.config, text)) continue;
-    policy_engine::Status reloaded = engine->Reload(
-        text, [&](const std::vector<policy_engine::engine::RepositoryInfo>& repositories) {
-          return (*registry)->CheckRepositories(repositories);
-        });
-    if (!reloaded.ok()) {
-      std::cerr << "portcullis serve: reload failed, keeping the old configuration: "
-                << reloaded.ToString() << std::endl;
+    // A SIGHUP sent for log rotation finds the same text: nothing to compile.
+    std::string digest = rf::reload::Reloader::Digest(text);
+    if (digest == serving_digest) {
+      std::cerr << "portcullis serve: configuration unchanged (SIGHUP), not recompiled"
+                << std::endl;
       continue;
     }
+    // Compiled at idle priority off the request threads; the old snapshot is freed there too.
+    auto prepared = reloader.Prepare(std::move(text), engine->options());
+    auto old =
+        prepared.snapshot
+            ? engine->Publish(std::move(*prepared.snapshot),
+                              [&](const std::vector<policy_engine::engine::RepositoryInfo>& repos) {
+                                return (*registry)->CheckRepositories(repos);
+                              })
+            : policy_engine::Result<policy_engine::engine::SnapshotHandle>(
+                  prepared.snapshot.error());
+    if (!old) {
+      std::cerr << "portcullis serve: reload failed, keeping the old configuration: "
+                << old.error().ToString() << std::endl;
+      continue;
+    }
+    reloader.Retire(std::move(*old));
+    serving_digest = digest;
     policy_engine::Status synced = (*registry)->SyncRepositories();
     std::cerr << "portcullis serve: configuration reloaded"
               << (synced.ok() ? "" : " (repository sync failed: " + synced.message() + ")")

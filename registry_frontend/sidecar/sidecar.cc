@@ -1,16 +1,13 @@
 // The sidecar's dispatch, checks and reloads (sidecar.h, docs/sidecar.md).
 #include "registry_frontend/sidecar/sidecar.h"
 
-#include <openssl/evp.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include <condition_variable>
 #include <ctime>
 #include <iostream>
-#include <optional>
 
 #include "registry_frontend/auth/audit_records.h"
 #include "registry_frontend/oci/errors.h"
@@ -106,14 +103,6 @@ bool ConstantTimeEquals(std::string_view a, std::string_view b) {
   return diff == 0;
 }
 
-// SHA-256 of a configuration text, raw bytes ("" when hashing fails: never equal to anything).
-std::string ConfigDigest(std::string_view text) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int size = 0;
-  if (EVP_Digest(text.data(), text.size(), digest, &size, EVP_sha256(), nullptr) != 1) return {};
-  return std::string(reinterpret_cast<const char*>(digest), size);
-}
-
 MetricOutcome OutcomeOf(const std::string& decision) {
   if (decision == "Allow") return MetricOutcome::kAllow;
   if (decision == "Error") return MetricOutcome::kError;
@@ -130,8 +119,11 @@ Sidecar::Sidecar(std::unique_ptr<policy_engine::engine::Engine> engine, auth::To
       options_(std::move(options)),
       authorizer_(*engine_) {
   if (!options_.clock) options_.clock = [] { return static_cast<int64_t>(std::time(nullptr)); };
-  idle_ = options_.idle_worker ? options_.idle_worker : std::make_shared<IdleWorker>();
-  if (!options_.initial_config.empty()) serving_digest_ = ConfigDigest(options_.initial_config);
+  reloader_ =
+      std::make_unique<reload::Reloader>(options_.idle_worker, options_.idle_compile_budget);
+  if (!options_.initial_config.empty()) {
+    serving_digest_ = reload::Reloader::Digest(options_.initial_config);
+  }
   options_.initial_config.clear();  // kept only as its digest
   request_prefix_ =
       "sc-" + std::to_string(getpid()) + "-" + std::to_string(std::time(nullptr)) + "-";
@@ -152,60 +144,13 @@ void Sidecar::PublishSnapshotStats() {
   metrics_.SetSnapshot(stats.statements, stats.approximate_bytes);
 }
 
-namespace {
-
-// A compile posted to the idle worker, and whether its poster still waits for it.
-struct PendingCompile {
-  std::mutex mu;
-  std::condition_variable cv;
-  std::optional<Result<policy_engine::engine::SnapshotHandle>> result;
-  bool abandoned = false;
-};
-
-}  // namespace
-
-Result<policy_engine::engine::SnapshotHandle> Sidecar::Compile(std::string text) {
-  using policy_engine::engine::Engine;
-  policy_engine::engine::EngineOptions options = engine_->options();
-  if (options_.idle_compile_budget.count() > 0) {
-    auto pending = std::make_shared<PendingCompile>();
-    auto shared_text = std::make_shared<const std::string>(std::move(text));
-    idle_->Post([pending, shared_text, options] {
-      auto prepared = Engine::Prepare(*shared_text, options);
-      std::lock_guard<std::mutex> lock(pending->mu);
-      // Abandoned: `prepared` is dropped here, still at idle priority.
-      if (!pending->abandoned) pending->result = std::move(prepared);
-      pending->cv.notify_one();
-    });
-    std::unique_lock<std::mutex> lock(pending->mu);
-    if (pending->cv.wait_for(lock, options_.idle_compile_budget,
-                             [&] { return pending->result.has_value(); })) {
-      return std::move(*pending->result);
-    }
-    pending->abandoned = true;
-    text = *shared_text;
-    std::cerr << "portcullis sidecar: the reload has not compiled at idle priority within "
-              << options_.idle_compile_budget.count()
-              << " ms (the machine is busy); compiling on the reloading thread" << std::endl;
-    metrics_.CountReloadFallback();
-  }
-  // The fallback competes with the I/O threads for the same cores: whichever thread reloads
-  // (file watcher, signal thread, the HTTP server's blocking-work thread) runs at nice 10 from
-  // then on.
-  thread_local bool lowered = [] {
-    return setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 10) == 0;
-  }();
-  (void)lowered;  // best effort: a failure only costs latency during reloads
-  return Engine::Prepare(text, options);
-}
-
 Status Sidecar::Reload(std::string_view why, bool* recompiled) {
   if (recompiled != nullptr) *recompiled = false;
   std::lock_guard<std::mutex> lock(reload_mu_);
   auto text = loader_ ? loader_() : Result<std::string>(Status("NO_CONFIG", "no loader"));
   // Configuration management rewriting the same file, a SIGHUP after log rotation, the watcher
   // seeing a touch: the same text compiles to the same snapshot, so it is not compiled again.
-  std::string digest = text ? ConfigDigest(*text) : std::string();
+  std::string digest = text ? reload::Reloader::Digest(*text) : std::string();
   if (!digest.empty() && digest == serving_digest_) {
     metrics_.CountReloadUnchanged();
     std::cerr << "portcullis sidecar: configuration unchanged (" << why << "), not recompiled"
@@ -222,13 +167,13 @@ Status Sidecar::Reload(std::string_view why, bool* recompiled) {
   };
   Status status = text ? Status::Ok() : text.error();
   if (status.ok()) {
-    auto prepared = Compile(std::move(*text));
-    auto old = prepared ? engine_->Publish(std::move(*prepared), publish_identity)
-                        : Result<policy_engine::engine::SnapshotHandle>(prepared.error());
+    auto prepared = reloader_->Prepare(std::move(*text), engine_->options());
+    if (prepared.fell_back) metrics_.CountReloadFallback();
+    auto old = prepared.snapshot
+                   ? engine_->Publish(std::move(*prepared.snapshot), publish_identity)
+                   : Result<policy_engine::engine::SnapshotHandle>(prepared.snapshot.error());
     if (old) {
-      // Freeing a large snapshot takes milliseconds: at idle priority too.
-      auto retired = std::make_shared<policy_engine::engine::SnapshotHandle>(std::move(*old));
-      idle_->Post([retired] { retired->reset(); });
+      reloader_->Retire(std::move(*old));
     } else {
       status = old.error();
     }

@@ -8,7 +8,7 @@
 // Endpoints (a table in sidecar.cc): /auth, /ext_authz/…, /metrics, /healthz, /admin/reload.
 //
 // Hot reload: Reload() re-reads the configuration through the loader, compiles a new snapshot
-// off the hot path (at SCHED_IDLE, idle_worker.h) and swaps it atomically (Engine::Publish); a
+// off the hot path (at SCHED_IDLE, reload/reloader.h) and swaps it atomically (Engine::Publish); a
 // configuration that does not load is refused with its located error and the old snapshot keeps
 // serving. Reloads are serialised. Triggers: SIGHUP (the command), the file watcher (StartWatcher),
 // POST /admin/reload.
@@ -35,9 +35,9 @@
 #include "registry_frontend/auth/token.h"
 #include "registry_frontend/http/message.h"
 #include "registry_frontend/oci/access.h"
+#include "registry_frontend/reload/reloader.h"
 #include "registry_frontend/sidecar/check.h"
 #include "registry_frontend/sidecar/credential_cache.h"
-#include "registry_frontend/sidecar/idle_worker.h"
 #include "registry_frontend/sidecar/metrics.h"
 #include "registry_frontend/token/token_server.h"
 
@@ -54,11 +54,11 @@ struct SidecarOptions {
   // GET /token, the distribution token server (registry_frontend/token): null = 404.
   std::shared_ptr<const token::JwtIssuer> jwt;
   token::TokenServerOptions token;
-  // Reloads compile at SCHED_IDLE (idle_worker.h); when that has not finished within this long
+  // Reloads compile at SCHED_IDLE (reload/reloader.h); when that has not finished within this long
   // (a machine kept fully busy), the reloading thread compiles itself at nice 10, so a policy
   // change is never held back indefinitely. 0: always compile on the reloading thread.
   std::chrono::milliseconds idle_compile_budget{5000};
-  std::shared_ptr<IdleWorker> idle_worker;  // null: the sidecar starts its own
+  std::shared_ptr<reload::IdleWorker> idle_worker;  // null: the sidecar starts its own
   // The configuration text the engine was created from, if known: a reload of the same text is
   // then recognised as unchanged from the first one on.
   std::string initial_config;
@@ -94,8 +94,6 @@ class Sidecar : public http::Handler {
   enum class Mode { kAuthRequest, kExtAuthz };
   http::HttpResponse Check(const http::HttpRequest& request, Mode mode);
   http::HttpResponse AdminReload(const http::HttpRequest& request);
-  // Loads and compiles `text` on the idle worker, or here past options_.idle_compile_budget.
-  Result<policy_engine::engine::SnapshotHandle> Compile(std::string text);
   void Audit(const std::string& principal, const auth::RequestFacts& facts,
              const CheckedRequest& checked, const oci::RouteMatch& route,
              const std::vector<std::pair<std::string, std::string>>& query,
@@ -117,9 +115,9 @@ class Sidecar : public http::Handler {
   std::string request_prefix_;
   std::atomic<uint64_t> next_request_{0};
 
-  std::mutex reload_mu_;              // one reload at a time
-  std::string serving_digest_;        // SHA-256 of the serving configuration text ("" = unknown)
-  std::shared_ptr<IdleWorker> idle_;  // compiles and frees snapshots at SCHED_IDLE
+  std::mutex reload_mu_;        // one reload at a time
+  std::string serving_digest_;  // SHA-256 of the serving configuration text ("" = unknown)
+  std::unique_ptr<reload::Reloader> reloader_;  // compiles and frees snapshots at SCHED_IDLE
 
   std::mutex watch_mu_;
   std::condition_variable watch_cv_;

@@ -495,7 +495,7 @@ TEST_F(SidecarTest, ReloadSwapsOrKeepsTheOldSnapshot) {
 // Reloads compile on the idle worker (SCHED_IDLE); when it cannot run (here: busy with another
 // task), the reloading thread compiles itself after the budget, so a change still applies.
 TEST_F(SidecarTest, ReloadFallsBackWhenTheIdleCompileMissesItsBudget) {
-  auto worker = std::make_shared<IdleWorker>();
+  auto worker = std::make_shared<reload::IdleWorker>();
   std::promise<void> release;
   std::shared_future<void> released = release.get_future().share();
   worker->Post([released] { released.wait(); });  // the worker is busy until released
@@ -517,23 +517,6 @@ TEST_F(SidecarTest, ReloadFallsBackWhenTheIdleCompileMissesItsBudget) {
   config_ = Store();
   ASSERT_TRUE(sidecar_->Reload("test").ok());
   EXPECT_EQ(sidecar_->Handle(Auth("GET", manifest, "carol")).status, 200);
-}
-
-TEST(IdleWorkerTest, RunsTasksInOrderAtIdlePriorityAndFinishesThemOnDestruction) {
-  std::vector<int> order;
-  std::vector<int> policies;
-  {
-    IdleWorker worker;
-    EXPECT_TRUE(worker.idle_priority());
-    for (int i = 0; i < 5; ++i) {
-      worker.Post([&order, &policies, i] {
-        order.push_back(i);
-        policies.push_back(sched_getscheduler(0));
-      });
-    }
-  }  // the destructor runs what was posted, then joins
-  EXPECT_EQ(order, (std::vector<int>{0, 1, 2, 3, 4}));
-  for (int policy : policies) EXPECT_EQ(policy, SCHED_IDLE);
 }
 
 TEST_F(SidecarTest, AdminReloadLoopbackAndToken) {

@@ -102,7 +102,9 @@ expect "a good reload applies: payments/worker is gone" \
 # Log rotation: after a rename, SIGHUP makes the server write to a new file at the old path.
 mv "$tmp/audit.jsonl" "$tmp/audit.1"
 kill -HUP "$server_pid"
-for _ in $(seq 50); do [[ $(grep -c "configuration reloaded" "$tmp/log") == 2 ]] && break; sleep 0.1; done
+for _ in $(seq 50); do grep -q "configuration unchanged" "$tmp/log" && break; sleep 0.1; done
+expect "SIGHUP with an unchanged file does not recompile" \
+  "$(grep -c 'configuration unchanged (SIGHUP), not recompiled' "$tmp/log")" 1
 code -u "AWS:$alice" "$url/v2/payments/api/tags/list" >/dev/null
 for _ in $(seq 50); do [[ -s $tmp/audit.jsonl ]] && break; sleep 0.1; done
 expect "SIGHUP reopens the audit log (rotation)" "$(grep -c 'payments/api' "$tmp/audit.jsonl" 2>/dev/null)" 1

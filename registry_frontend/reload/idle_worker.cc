@@ -1,5 +1,5 @@
 // IdleWorker (idle_worker.h).
-#include "registry_frontend/sidecar/idle_worker.h"
+#include "registry_frontend/reload/idle_worker.h"
 
 #include <sched.h>
 #include <sys/resource.h>
@@ -9,7 +9,7 @@
 #include <exception>
 #include <iostream>
 
-namespace registry_frontend::sidecar {
+namespace registry_frontend::reload {
 
 IdleWorker::IdleWorker() {
   std::mutex started_mu;
@@ -67,4 +67,4 @@ void IdleWorker::Run() {
   }
 }
 
-}  // namespace registry_frontend::sidecar
+}  // namespace registry_frontend::reload

@@ -7,8 +7,8 @@
 // (`perf sched`: I/O threads waited up to 7 ms to run, 24–29 waits over 1 ms in 5 s, against
 // 1.7 ms and 5 without reloads), so p99 rose from 1.5 to 4–5 ms; a custom 100 µs slice did not
 // help. A SCHED_IDLE thread is preempted as soon as a normal thread wakes. Its cost: on a machine
-// kept fully busy it may wait long for CPU, so callers bound their wait (Sidecar::Reload falls
-// back to compiling on its own thread).
+// kept fully busy it may wait long for CPU, so callers bound their wait (Reloader::Prepare falls
+// back to compiling on the calling thread, reloader.h).
 //
 // Thread safety: Post may be called from any thread. The destructor runs what was posted, then
 // joins.
@@ -20,7 +20,7 @@
 #include <mutex>
 #include <thread>
 
-namespace registry_frontend::sidecar {
+namespace registry_frontend::reload {
 
 class IdleWorker {
  public:
@@ -44,4 +44,4 @@ class IdleWorker {
   std::thread thread_;
 };
 
-}  // namespace registry_frontend::sidecar
+}  // namespace registry_frontend::reload
