@@ -13,6 +13,7 @@
 #   cmake --build build/release --target portcullis make_workload
 # Env: STATEMENTS (10000), PRINCIPALS (300), SIDECAR_THREADS (0 = one per core), KEEP_TMP,
 #   RELOAD_SAME (0): 1 = reload the same file every second instead of a changed one,
+#   SLOW_US (5000): requests slower than this count as slowed (slow_over_…us in each line),
 #   PULL_BURSTS (0): 1 = instead of independent checks, image pulls as clients send them: one
 #   client (principal and address) asks for a manifest and then 2–9 blobs (GET or HEAD) of one
 #   repository in a row, so identical decisions repeat within the second (the decision memo's case).
