@@ -14,6 +14,7 @@
 # Env: STATEMENTS (10000), PRINCIPALS (300), SIDECAR_THREADS (0 = one per core), KEEP_TMP,
 #   RELOAD_SAME (0): 1 = reload the same file every second instead of a changed one,
 #   SLOW_US (5000): requests slower than this count as slowed (slow_over_…us in each line),
+#   PIN (1): --pin-io-threads for the sidecar and worker_cpu_affinity auto for nginx; 0: neither,
 #   PULL_BURSTS (0): 1 = instead of independent checks, image pulls as clients send them: one
 #   client (principal and address) asks for a manifest and then 2–9 blobs (GET or HEAD) of one
 #   repository in a row, so identical decisions repeat within the second (the decision memo's case).
@@ -50,9 +51,13 @@ echo "# machine: $(nproc) cores; load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 store=$tmp/store-$statements.json
 echo "admin-$RANDOM$RANDOM" >"$tmp/admin.token"
 
+# PIN (1): the sidecar's I/O threads one per CPU (--pin-io-threads) and nginx's workers likewise
+# (worker_cpu_affinity auto), both servers alike; 0: neither.
+pin_flag=() nginx_affinity=""
+if [[ ${PIN:-1} == 1 ]]; then pin_flag=(--pin-io-threads) nginx_affinity="worker_cpu_affinity auto;"; fi
 "$portcullis" sidecar --config "$store" --data "$tmp/data" --listen 127.0.0.1:0 \
   --trusted-proxy 127.0.0.1/32 --admin-token-file "$tmp/admin.token" \
-  --threads "${SIDECAR_THREADS:-0}" >"$tmp/sidecar.log" 2>&1 &
+  --threads "${SIDECAR_THREADS:-0}" "${pin_flag[@]}" >"$tmp/sidecar.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 300); do
   grep -q "sidecar listening on" "$tmp/sidecar.log" && break
@@ -125,6 +130,7 @@ nginx_port=$(free_port)
 mkdir -p "$tmp/nginx/tmp"
 cat >"$tmp/nginx/nginx.conf" <<NGX
 worker_processes auto;
+$nginx_affinity
 error_log $tmp/nginx/error.log warn;
 events { worker_connections 4096; }
 http {
@@ -161,7 +167,7 @@ run() {  # run LABEL URL
 }
 
 echo "# store: $statements statements requested, $statement_count compiled; $principals principals;" \
-  "20000 checks$([[ ${PULL_BURSTS:-0} == 1 ]] && echo ' in image pulls'); wrk -t$wrk_threads -c$connections -d${seconds}s"
+  "20000 checks$([[ ${PULL_BURSTS:-0} == 1 ]] && echo ' in image pulls'); wrk -t$wrk_threads -c$connections -d${seconds}s; PIN=${PIN:-1}"
 # Warm-up (connections, caches), not reported.
 wrk -t 1 -c 4 -d 2s -s "$here/sidecar_load.lua" "$sc/auth" >/dev/null 2>&1
 run nginx-return-200 "http://127.0.0.1:$nginx_port"
@@ -198,13 +204,18 @@ PY
 cp "$store" "$tmp/store-a.json"
 ok0=$(metric 'portcullis_reloads_total{result="ok"}')
 unchanged0=$(metric 'portcullis_reloads_total{result="unchanged"}')
+# The harness's own work (copying the 2.6 MB file, curl) is not the sidecar's: it runs at
+# SCHED_IDLE when chrt allows, so it does not take cores from the servers being measured.
+idle=()
+if chrt --idle 0 true 2>/dev/null; then idle=(chrt --idle 0); fi
 ( i=0
   while true; do
     if [[ ${RELOAD_SAME:-0} != 1 ]]; then
       i=$((i + 1)); version=$tmp/store-a.json; ((i % 2)) && version=$tmp/store-b.json
-      cp "$version" "$store.next" && mv "$store.next" "$store"
+      "${idle[@]}" cp "$version" "$store.next" && mv "$store.next" "$store"
     fi
-    curl -s -o /dev/null -X POST -H "Authorization: Bearer $(cat "$tmp/admin.token")" "$sc/admin/reload"
+    "${idle[@]}" curl -s -o /dev/null -X POST -H "Authorization: Bearer $(cat "$tmp/admin.token")" \
+      "$sc/admin/reload"
     sleep 1
   done ) &
 reloader=$!

@@ -169,17 +169,22 @@ int RunServe(const ServeOptions& options) {
       policy_engine::Status reopened = audit_log->Reopen();
       if (!reopened.ok()) std::cerr << "portcullis serve: " << reopened.message() << std::endl;
     }
-    std::string text;
-    if (!ReadConfig(options.config, text)) continue;
-    // A SIGHUP sent for log rotation finds the same text: nothing to compile.
-    std::string digest = rf::reload::Reloader::Digest(text);
-    if (digest == serving_digest) {
+    // Read, hashed and compiled at idle priority off the request threads; a SIGHUP sent for log
+    // rotation finds the same text and compiles nothing.
+    auto prepared = reloader.Prepare(
+        [&]() -> policy_engine::Result<std::string> {
+          std::string text;
+          if (!ReadConfig(options.config, text)) {
+            return policy_engine::Status("IO_ERROR", "cannot read `" + options.config + "`");
+          }
+          return text;
+        },
+        serving_digest, engine->options());
+    if (prepared.unchanged) {
       std::cerr << "portcullis serve: configuration unchanged (SIGHUP), not recompiled"
                 << std::endl;
       continue;
     }
-    // Compiled at idle priority off the request threads; the old snapshot is freed there too.
-    auto prepared = reloader.Prepare(std::move(text), engine->options());
     auto old =
         prepared.snapshot
             ? engine->Publish(std::move(*prepared.snapshot),
@@ -194,7 +199,7 @@ int RunServe(const ServeOptions& options) {
       continue;
     }
     reloader.Retire(std::move(*old));
-    serving_digest = digest;
+    serving_digest = prepared.digest;
     policy_engine::Status synced = (*registry)->SyncRepositories();
     std::cerr << "portcullis serve: configuration reloaded"
               << (synced.ok() ? "" : " (repository sync failed: " + synced.message() + ")")

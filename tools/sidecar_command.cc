@@ -37,6 +37,8 @@ void AddSidecarCommand(CLI::App& app, SidecarCommandOptions& o) {
   s->add_option("--admin-token-file", o.admin_token_file,
                 "POST /admin/reload also needs `Authorization: Bearer <file content>`");
   s->add_option("--threads", o.threads, "I/O threads (0: one per core)")->capture_default_str();
+  s->add_flag("--pin-io-threads", o.pin_io_threads,
+              "pin I/O thread i to the i-th allowed CPU (a machine or cpuset of its own)");
   s->add_option(
        "--decision-memo", o.decision_memo,
        "slots of the engine's exact decision memo (identical requests under one configuration; "
@@ -61,6 +63,7 @@ int RunSidecar(const SidecarCommandOptions& options) {
     return 2;
   }
   server_options.threads = options.threads;
+  server_options.pin_threads = options.pin_io_threads;
   // Checks carry no bodies worth keeping: anything announced is discarded (bounded memory).
   server_options.memory_body_limit = 64 * 1024;
   server_options.stream_body_limit = 1 << 20;

@@ -21,6 +21,7 @@ struct SidecarCommandOptions {
   std::string audit_log;                     // --audit-log FILE ("-" = stderr)
   std::string admin_token_file;              // --admin-token-file FILE
   unsigned threads = 0;                      // --threads N (0: one per core)
+  bool pin_io_threads = false;               // --pin-io-threads
   size_t decision_memo = 4096;               // --decision-memo SLOTS (0: off)
   // GET /token (docs/token-server.md): JWT `iss`, `aud` and lifetime.
   std::string token_issuer = "portcullis";            // --token-issuer

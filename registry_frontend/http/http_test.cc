@@ -2,6 +2,8 @@
 // replies, streamed bodies, the TLS ClientHello close, limits and shutdown. Plus the value-type
 // helpers.
 #include <gtest/gtest.h>
+#include <pthread.h>
+#include <sched.h>
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
@@ -223,6 +225,41 @@ TEST(HttpServer, StopClosesIdleKeepAliveConnections) {
   auto start = std::chrono::steady_clock::now();
   server.Stop();
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(3));
+}
+
+// pin_threads: every I/O thread runs on exactly one CPU, round robin over the allowed ones.
+TEST(HttpServer, PinnedIoThreadsRunOnOneCpuEach) {
+  class AffinityReporter : public Handler {
+   public:
+    BodyPlan OnHeader(const HttpRequest&) override { return {}; }
+    HttpResponse OnRequest(HttpRequest&, BodyPlan&) override {
+      cpu_set_t set;
+      CPU_ZERO(&set);
+      pthread_getaffinity_np(pthread_self(), sizeof set, &set);
+      HttpResponse r;
+      r.body = std::to_string(CPU_COUNT(&set));
+      return r;
+    }
+  };
+  ServerOptions options;
+  options.threads = 3;
+  options.pin_threads = true;
+  Server server(options, std::make_shared<AffinityReporter>());
+  ASSERT_TRUE(server.Start().ok());
+  for (int i = 0; i < 6; ++i) {  // connections go round robin over the threads
+    asio::io_context ioc;
+    tcp::socket socket(ioc);
+    boost::system::error_code ec;
+    socket.connect({asio::ip::make_address("127.0.0.1"), server.port()}, ec);
+    ASSERT_FALSE(ec);
+    std::string request = "GET /x HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n";
+    asio::write(socket, asio::buffer(request), ec);
+    std::string out;
+    char buffer[1024];
+    while (!ec) out.append(buffer, socket.read_some(asio::buffer(buffer), ec));
+    EXPECT_EQ(out.substr(out.find("\r\n\r\n") + 4), "1") << out;
+  }
+  server.Stop();
 }
 
 TEST(Message, HelpersMergeAndDecode) {

@@ -2,6 +2,9 @@
 // messages and our HttpRequest/HttpResponse. Only error_code overloads are used.
 #include "registry_frontend/http/server.h"
 
+#include <pthread.h>
+#include <sched.h>
+
 #include <algorithm>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/executor_work_guard.hpp>
@@ -12,6 +15,8 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <cerrno>
+#include <cstring>
 #include <optional>
 #include <vector>
 
@@ -435,6 +440,17 @@ policy_engine::Status Server::Start() {
   if (ec) return fail("cannot listen on");
   port_ = acceptor.local_endpoint(ec).port();
   Accept(impl_.get(), &options_, handler_);
+  std::vector<int> cpus;
+  if (options_.pin_threads) {
+    cpu_set_t allowed;
+    CPU_ZERO(&allowed);
+    if (sched_getaffinity(0, sizeof allowed, &allowed) != 0) {
+      return {"LISTEN", std::string("cannot read the CPU affinity: ") + std::strerror(errno)};
+    }
+    for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu) {
+      if (CPU_ISSET(cpu, &allowed)) cpus.push_back(cpu);
+    }
+  }
   for (unsigned i = 0; i < threads; ++i) {
     // An io_context with no pending work would return at once: the work guard keeps each one
     // running until Stop, whether or not it has a connection yet.
@@ -442,6 +458,18 @@ policy_engine::Status Server::Start() {
       auto guard = asio::make_work_guard(*ioc);
       ioc->run();
     });
+    if (!cpus.empty()) {
+      cpu_set_t one;
+      CPU_ZERO(&one);
+      CPU_SET(cpus[i % cpus.size()], &one);
+      int error = pthread_setaffinity_np(threads_.back().native_handle(), sizeof one, &one);
+      if (error != 0) {
+        started_ = true;  // Stop() joins what was started
+        Stop();
+        return {"LISTEN", "cannot pin I/O thread " + std::to_string(i) + " to CPU " +
+                              std::to_string(cpus[i % cpus.size()]) + ": " + std::strerror(error)};
+      }
+    }
   }
   started_ = true;
   return policy_engine::Status::Ok();

@@ -33,6 +33,10 @@ struct ServerOptions {
   std::string address = "127.0.0.1";
   uint16_t port = 0;     // 0: any free port (see Server::port())
   unsigned threads = 0;  // 0: one per core
+  // Pin I/O thread i to the i-th CPU this process may run on (round robin). Without it, when a
+  // low-priority thread (a reload compiling at SCHED_IDLE) occupies one core, the scheduler can
+  // leave both I/O threads queued on the other for a tick (bench/README.md "Sidecar").
+  bool pin_threads = false;
   // ECR tokens make ~3 KB `Authorization` headers; leave plenty of room.
   uint32_t header_limit = 64 * 1024;
   uint64_t memory_body_limit = 4 * 1024 * 1024;  // manifests (OCI: 4 MiB)

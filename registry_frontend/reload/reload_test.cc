@@ -1,4 +1,4 @@
-// Reloads off the request threads: the idle worker and the budgeted compile (reloader.h).
+// Reloads off the request threads: the idle worker and the budgeted reload job (reloader.h).
 #include <gtest/gtest.h>
 #include <sched.h>
 
@@ -30,15 +30,40 @@ TEST(IdleWorkerTest, RunsTasksInOrderAtIdlePriorityAndFinishesThemOnDestruction)
   for (int policy : policies) EXPECT_EQ(policy, SCHED_IDLE);
 }
 
-TEST(ReloaderTest, CompilesOnTheIdleWorker) {
+Reloader::Loader Text(std::string text) {
+  return [text] { return policy_engine::Result<std::string>(text); };
+}
+
+// Reading, hashing and compiling all run on the idle worker.
+TEST(ReloaderTest, LoadsHashesAndCompilesOnTheIdleWorker) {
   Reloader reloader;
-  auto prepared = reloader.Prepare(kStore, {});
+  int loader_policy = -1;
+  auto prepared = reloader.Prepare(
+      [&] {
+        loader_policy = sched_getscheduler(0);
+        return policy_engine::Result<std::string>(std::string(kStore));
+      },
+      "", {});
   ASSERT_TRUE(prepared.snapshot) << prepared.snapshot.error().ToString();
   EXPECT_NE(*prepared.snapshot, nullptr);
   EXPECT_FALSE(prepared.fell_back);
-  auto broken = reloader.Prepare("{ broken", {});
+  EXPECT_FALSE(prepared.unchanged);
+  EXPECT_EQ(loader_policy, SCHED_IDLE);
+  EXPECT_EQ(prepared.digest, Reloader::Digest(kStore));
+  // The serving text again: nothing compiled.
+  auto same = reloader.Prepare(Text(kStore), prepared.digest, {});
+  EXPECT_TRUE(same.unchanged);
+  ASSERT_TRUE(same.snapshot);
+  EXPECT_EQ(*same.snapshot, nullptr);
+  auto broken = reloader.Prepare(Text("{ broken"), prepared.digest, {});
   EXPECT_FALSE(broken.snapshot);  // the located error comes back as is
-  EXPECT_FALSE(broken.fell_back);
+  EXPECT_FALSE(broken.unchanged);
+  auto unreadable = reloader.Prepare(
+      [] { return policy_engine::Result<std::string>(policy_engine::Status("IO_ERROR", "gone")); },
+      "", {});
+  ASSERT_FALSE(unreadable.snapshot);
+  EXPECT_EQ(unreadable.snapshot.error().message(), "gone");
+  EXPECT_TRUE(unreadable.digest.empty());
 }
 
 // A worker that cannot run (here: busy until released) costs at most the budget: the caller
@@ -49,7 +74,7 @@ TEST(ReloaderTest, FallsBackToTheCallerAfterTheBudget) {
   std::shared_future<void> released = release.get_future().share();
   worker->Post([released] { released.wait(); });
   Reloader reloader(worker, std::chrono::milliseconds(30));
-  auto prepared = reloader.Prepare(kStore, {});
+  auto prepared = reloader.Prepare(Text(kStore), "", {});
   EXPECT_TRUE(prepared.fell_back);
   ASSERT_TRUE(prepared.snapshot) << prepared.snapshot.error().ToString();
   // Retired snapshots are destroyed on the worker, after what was posted before them.
@@ -59,7 +84,7 @@ TEST(ReloaderTest, FallsBackToTheCallerAfterTheBudget) {
   release.set_value();
   EXPECT_EQ(policy.get_future().get(), SCHED_IDLE);
   Reloader inline_only(worker, std::chrono::milliseconds(0));  // budget 0: always the caller
-  auto direct = inline_only.Prepare(kStore, {});
+  auto direct = inline_only.Prepare(Text(kStore), "", {});
   EXPECT_FALSE(direct.fell_back);
   EXPECT_TRUE(direct.snapshot);
 }

@@ -17,43 +17,60 @@ namespace pe = policy_engine;
 
 namespace {
 
-// A compile posted to the idle worker, and whether its poster still waits for it.
-struct PendingCompile {
+// A reload job posted to the idle worker, and whether its poster still waits for it.
+struct PendingJob {
   std::mutex mu;
   std::condition_variable cv;
-  std::optional<pe::Result<pe::engine::SnapshotHandle>> result;
+  std::optional<Reloader::Prepared> result;
   bool abandoned = false;
 };
+
+Reloader::Prepared Run(const Reloader::Loader& load, const std::string& serving_digest,
+                       const pe::engine::EngineOptions& options) {
+  Reloader::Prepared out{pe::Status("NO_CONFIG", "no configuration loader"), false, {}, false};
+  if (!load) return out;
+  pe::Result<std::string> text = load();
+  if (!text) {
+    out.snapshot = text.error();
+    return out;
+  }
+  out.digest = Reloader::Digest(*text);
+  if (!out.digest.empty() && out.digest == serving_digest) {
+    out.unchanged = true;
+    out.snapshot = pe::engine::SnapshotHandle();
+    return out;
+  }
+  out.snapshot = pe::engine::Engine::Prepare(*text, options);
+  return out;
+}
 
 }  // namespace
 
 Reloader::Reloader(std::shared_ptr<IdleWorker> worker, std::chrono::milliseconds budget)
     : worker_(worker ? std::move(worker) : std::make_shared<IdleWorker>()), budget_(budget) {}
 
-Reloader::Prepared Reloader::Prepare(std::string text, const pe::engine::EngineOptions& options) {
-  using pe::engine::Engine;
-  Prepared out{pe::Status("UNAVAILABLE", "not compiled"), false};
+Reloader::Prepared Reloader::Prepare(Loader load, std::string serving_digest,
+                                     const pe::engine::EngineOptions& options) {
   if (budget_.count() > 0) {
-    auto pending = std::make_shared<PendingCompile>();
-    auto shared_text = std::make_shared<const std::string>(std::move(text));
-    worker_->Post([pending, shared_text, options] {
-      auto prepared = Engine::Prepare(*shared_text, options);
+    auto pending = std::make_shared<PendingJob>();
+    worker_->Post([pending, load, serving_digest, options] {
+      {
+        std::lock_guard<std::mutex> lock(pending->mu);
+        if (pending->abandoned) return;  // the caller did it itself meanwhile
+      }
+      Prepared prepared = Run(load, serving_digest, options);
       std::lock_guard<std::mutex> lock(pending->mu);
-      // Abandoned: `prepared` is dropped here, still at idle priority.
+      // Abandoned while running: `prepared` is dropped here, still at idle priority.
       if (!pending->abandoned) pending->result = std::move(prepared);
       pending->cv.notify_one();
     });
     std::unique_lock<std::mutex> lock(pending->mu);
     if (pending->cv.wait_for(lock, budget_, [&] { return pending->result.has_value(); })) {
-      out.snapshot = std::move(*pending->result);
-      return out;
+      return std::move(*pending->result);
     }
     pending->abandoned = true;
-    text = *shared_text;
-    out.fell_back = true;
-    std::cerr << "portcullis: the reload has not compiled at idle priority within "
-              << budget_.count() << " ms (the machine is busy); compiling on the reloading thread"
-              << std::endl;
+    std::cerr << "portcullis: the reload has not run at idle priority within " << budget_.count()
+              << " ms (the machine is busy); reloading on the calling thread" << std::endl;
   }
   // The fallback competes with the request threads for the same cores: whichever thread reloads
   // (signal thread, file watcher, the HTTP server's blocking-work thread) runs at nice 10 from
@@ -62,7 +79,8 @@ Reloader::Prepared Reloader::Prepare(std::string text, const pe::engine::EngineO
     return setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 10) == 0;
   }();
   (void)lowered;  // best effort: a failure only costs latency during reloads
-  out.snapshot = Engine::Prepare(text, options);
+  Prepared out = Run(load, serving_digest, options);
+  out.fell_back = budget_.count() > 0;
   return out;
 }
 

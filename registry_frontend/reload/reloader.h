@@ -4,11 +4,13 @@
 // fully busy may give an idle thread no core: the caller then compiles itself, at nice 10, so a
 // policy change — a revocation — is never held back), free retired snapshots there too, and
 // recognise a configuration text that is already serving (SHA-256), which need not be compiled.
+// Everything a reload does runs there: reading and hashing the file as well as compiling it.
 //
 // Thread safety: Prepare and Retire may be called from any thread; callers serialise reloads.
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -25,11 +27,20 @@ class Reloader {
   explicit Reloader(std::shared_ptr<IdleWorker> worker = nullptr,
                     std::chrono::milliseconds budget = std::chrono::milliseconds(5000));
 
+  // Reads the configuration text (called on the idle worker, or on the caller after the budget).
+  using Loader = std::function<policy_engine::Result<std::string>()>;
   struct Prepared {
+    // The compiled snapshot; OK with a null handle when `unchanged`; the loader's or the
+    // compiler's located error otherwise.
     policy_engine::Result<policy_engine::engine::SnapshotHandle> snapshot;
-    bool fell_back = false;  // compiled on the calling thread after the budget ran out
+    bool unchanged = false;  // the text's digest was `serving_digest`: nothing compiled
+    std::string digest;      // of the text read ("" when it could not be read)
+    bool fell_back = false;  // done on the calling thread after the budget ran out
   };
-  Prepared Prepare(std::string text, const policy_engine::engine::EngineOptions& options);
+  // Reading the file, hashing it (a few ms for a 10k-statement store) and compiling all run on
+  // the idle worker: any of them on a request-priority thread takes a core from the I/O threads.
+  Prepared Prepare(Loader load, std::string serving_digest,
+                   const policy_engine::engine::EngineOptions& options);
   // Destroys `old` on the idle worker (freeing a large snapshot takes milliseconds).
   void Retire(policy_engine::engine::SnapshotHandle old);
 

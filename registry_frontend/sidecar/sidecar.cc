@@ -147,11 +147,12 @@ void Sidecar::PublishSnapshotStats() {
 Status Sidecar::Reload(std::string_view why, bool* recompiled) {
   if (recompiled != nullptr) *recompiled = false;
   std::lock_guard<std::mutex> lock(reload_mu_);
-  auto text = loader_ ? loader_() : Result<std::string>(Status("NO_CONFIG", "no loader"));
-  // Configuration management rewriting the same file, a SIGHUP after log rotation, the watcher
-  // seeing a touch: the same text compiles to the same snapshot, so it is not compiled again.
-  std::string digest = text ? reload::Reloader::Digest(*text) : std::string();
-  if (!digest.empty() && digest == serving_digest_) {
+  // Read, hashed and compiled on the idle worker (reload/reloader.h). Configuration management
+  // rewriting the same file, a SIGHUP after log rotation, the watcher seeing a touch: the same
+  // text compiles to the same snapshot, so it is not compiled again.
+  auto prepared = reloader_->Prepare(loader_, serving_digest_, engine_->options());
+  if (prepared.fell_back) metrics_.CountReloadFallback();
+  if (prepared.unchanged) {
     metrics_.CountReloadUnchanged();
     std::cerr << "portcullis sidecar: configuration unchanged (" << why << "), not recompiled"
               << std::endl;
@@ -165,19 +166,11 @@ Status Sidecar::Reload(std::string_view why, bool* recompiled) {
     PublishIdentity(repos);
     return Status::Ok();
   };
-  Status status = text ? Status::Ok() : text.error();
-  if (status.ok()) {
-    auto prepared = reloader_->Prepare(std::move(*text), engine_->options());
-    if (prepared.fell_back) metrics_.CountReloadFallback();
-    auto old = prepared.snapshot
-                   ? engine_->Publish(std::move(*prepared.snapshot), publish_identity)
-                   : Result<policy_engine::engine::SnapshotHandle>(prepared.snapshot.error());
-    if (old) {
-      reloader_->Retire(std::move(*old));
-    } else {
-      status = old.error();
-    }
-  }
+  auto old = prepared.snapshot
+                 ? engine_->Publish(std::move(*prepared.snapshot), publish_identity)
+                 : Result<policy_engine::engine::SnapshotHandle>(prepared.snapshot.error());
+  Status status = old ? Status::Ok() : old.error();
+  if (old) reloader_->Retire(std::move(*old));
   metrics_.CountReload(status.ok());
   if (!status.ok()) {
     std::cerr << "portcullis sidecar: reload (" << why
@@ -185,7 +178,7 @@ Status Sidecar::Reload(std::string_view why, bool* recompiled) {
               << std::endl;
     return status;
   }
-  serving_digest_ = digest;
+  serving_digest_ = prepared.digest;
   if (recompiled != nullptr) *recompiled = true;
   PublishSnapshotStats();
   std::cerr << "portcullis sidecar: configuration reloaded (" << why << ")" << std::endl;
