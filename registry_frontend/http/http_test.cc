@@ -61,6 +61,24 @@ class EchoHandler : public Handler {
   std::shared_ptr<CountingSink> sink = std::make_shared<CountingSink>();
 };
 
+// Sends raw bytes to 127.0.0.1:`port` and reads until the server closes.
+std::string RawExchange(uint16_t port, const std::string& bytes) {
+  asio::io_context ioc;
+  tcp::socket socket(ioc);
+  boost::system::error_code ec;
+  socket.connect({asio::ip::make_address("127.0.0.1"), port}, ec);
+  EXPECT_FALSE(ec) << ec.message();
+  asio::write(socket, asio::buffer(bytes), ec);
+  std::string out;
+  char buffer[4096];
+  while (true) {
+    size_t n = socket.read_some(asio::buffer(buffer), ec);
+    out.append(buffer, n);
+    if (ec) break;
+  }
+  return out;
+}
+
 class HttpServerTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -74,23 +92,7 @@ class HttpServerTest : public ::testing::Test {
   }
   void TearDown() override { server_->Stop(); }
 
-  // Sends raw bytes and reads until the server closes.
-  std::string Exchange(const std::string& bytes) {
-    asio::io_context ioc;
-    tcp::socket socket(ioc);
-    boost::system::error_code ec;
-    socket.connect({asio::ip::make_address("127.0.0.1"), server_->port()}, ec);
-    EXPECT_FALSE(ec) << ec.message();
-    asio::write(socket, asio::buffer(bytes), ec);
-    std::string out;
-    char buffer[4096];
-    while (true) {
-      size_t n = socket.read_some(asio::buffer(buffer), ec);
-      out.append(buffer, n);
-      if (ec) break;
-    }
-    return out;
-  }
+  std::string Exchange(const std::string& bytes) { return RawExchange(server_->port(), bytes); }
 
   std::shared_ptr<EchoHandler> handler_ = std::make_shared<EchoHandler>();
   std::unique_ptr<Server> server_;
@@ -193,16 +195,8 @@ TEST(HttpServer, HeadResponsesCarryTheLengthOnly) {
   };
   Server server({}, std::make_shared<HeadHandler>());
   ASSERT_TRUE(server.Start().ok());
-  asio::io_context ioc;
-  tcp::socket socket(ioc);
-  boost::system::error_code ec;
-  socket.connect({asio::ip::make_address("127.0.0.1"), server.port()}, ec);
-  ASSERT_FALSE(ec);
-  std::string request = "HEAD /x HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n";
-  asio::write(socket, asio::buffer(request), ec);
-  std::string out;
-  char buffer[1024];
-  while (!ec) out.append(buffer, socket.read_some(asio::buffer(buffer), ec));
+  std::string out =
+      RawExchange(server.port(), "HEAD /x HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n");
   EXPECT_NE(out.find("Content-Length: 157"), std::string::npos) << out;
   EXPECT_EQ(out.substr(out.find("\r\n\r\n") + 4), "");
   server.Stop();
@@ -247,16 +241,8 @@ TEST(HttpServer, PinnedIoThreadsRunOnOneCpuEach) {
   Server server(options, std::make_shared<AffinityReporter>());
   ASSERT_TRUE(server.Start().ok());
   for (int i = 0; i < 6; ++i) {  // connections go round robin over the threads
-    asio::io_context ioc;
-    tcp::socket socket(ioc);
-    boost::system::error_code ec;
-    socket.connect({asio::ip::make_address("127.0.0.1"), server.port()}, ec);
-    ASSERT_FALSE(ec);
-    std::string request = "GET /x HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n";
-    asio::write(socket, asio::buffer(request), ec);
-    std::string out;
-    char buffer[1024];
-    while (!ec) out.append(buffer, socket.read_some(asio::buffer(buffer), ec));
+    std::string out =
+        RawExchange(server.port(), "GET /x HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n");
     EXPECT_EQ(out.substr(out.find("\r\n\r\n") + 4), "1") << out;
   }
   server.Stop();
