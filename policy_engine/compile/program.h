@@ -24,7 +24,8 @@
 //    unchanged block with this one.
 //
 // Thread safety: a DecisionProgram is immutable; any number of threads may Prepare and Evaluate
-// concurrently. Publish new snapshots with std::atomic<std::shared_ptr<const DecisionProgram>>.
+// concurrently. Publish new snapshots behind an atomic pointer (policy_engine/engine publishes
+// whole snapshots with per-thread read epochs, engine/reader_slots.h).
 #pragma once
 
 #include <array>
