@@ -39,6 +39,16 @@ std::unique_ptr<policy_engine::engine::Engine> LoadEngine(
   return std::move(*engine);
 }
 
+std::function<policy_engine::Result<std::string>()> ConfigFileLoader(const std::string& path) {
+  return [path]() -> policy_engine::Result<std::string> {
+    std::string text;
+    if (!ReadConfig(path, text)) {
+      return policy_engine::Status("IO_ERROR", "cannot read `" + path + "`");
+    }
+    return text;
+  };
+}
+
 bool SplitListen(const std::string& listen, std::string& host, uint16_t& port) {
   size_t colon = listen.rfind(':');
   if (colon == std::string::npos || colon == 0) return false;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -20,6 +21,9 @@ bool ReadConfig(const std::string& path, std::string& out);
 std::unique_ptr<policy_engine::engine::Engine> LoadEngine(
     const std::string& config, policy_engine::engine::EngineOptions options = {},
     std::string* text = nullptr);
+
+// A loader re-reading `path` (or the built-in demo store for ""), for reloads.
+std::function<policy_engine::Result<std::string>()> ConfigFileLoader(const std::string& path);
 
 // "HOST:PORT" → host, port. False when malformed.
 bool SplitListen(const std::string& listen, std::string& host, uint16_t& port);

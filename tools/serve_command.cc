@@ -171,15 +171,8 @@ int RunServe(const ServeOptions& options) {
     }
     // Read, hashed and compiled at idle priority off the request threads; a SIGHUP sent for log
     // rotation finds the same text and compiles nothing.
-    auto prepared = reloader.Prepare(
-        [&]() -> policy_engine::Result<std::string> {
-          std::string text;
-          if (!ReadConfig(options.config, text)) {
-            return policy_engine::Status("IO_ERROR", "cannot read `" + options.config + "`");
-          }
-          return text;
-        },
-        serving_digest, engine->options());
+    auto prepared =
+        reloader.Prepare(ConfigFileLoader(options.config), serving_digest, engine->options());
     if (prepared.unchanged) {
       std::cerr << "portcullis serve: configuration unchanged (SIGHUP), not recompiled"
                 << std::endl;

@@ -119,14 +119,7 @@ int RunSidecar(const SidecarCommandOptions& options) {
   }
   sidecar_options.jwt = std::make_shared<const rf::token::JwtIssuer>(std::move(*jwt));
   sidecar_options.token = {options.token_issuer, options.token_service, options.token_lifetime};
-  std::string config = options.config;
-  rf::sidecar::ConfigLoader loader = [config]() -> policy_engine::Result<std::string> {
-    std::string text;
-    if (!ReadConfig(config, text)) {
-      return policy_engine::Status("IO_ERROR", "cannot read `" + config + "`");
-    }
-    return text;
-  };
+  rf::sidecar::ConfigLoader loader = ConfigFileLoader(options.config);
   auto sidecar = std::make_shared<rf::sidecar::Sidecar>(std::move(engine), std::move(*signer),
                                                         loader, std::move(sidecar_options));
   std::shared_ptr<rf::audit::AuditLog> audit_log;
