@@ -159,7 +159,7 @@ int RunServe(const ServeOptions& options) {
             << (options.config.empty() ? "built-in demo store" : options.config) << ")"
             << std::endl;
   rf::reload::Reloader reloader;
-  std::string serving_digest = rf::reload::Reloader::Digest(serving_text);
+  reloader.SetServing(serving_text);
   serving_text.clear();
   while (true) {
     int signal_number = 0;
@@ -171,28 +171,21 @@ int RunServe(const ServeOptions& options) {
     }
     // Read, hashed and compiled at idle priority off the request threads; a SIGHUP sent for log
     // rotation finds the same text and compiles nothing.
-    auto prepared =
-        reloader.Prepare(ConfigFileLoader(options.config), serving_digest, engine->options());
-    if (prepared.unchanged) {
+    auto outcome =
+        reloader.Reload(*engine, ConfigFileLoader(options.config),
+                        [&](const std::vector<policy_engine::engine::RepositoryInfo>& repos) {
+                          return (*registry)->CheckRepositories(repos);
+                        });
+    if (outcome.unchanged) {
       std::cerr << "portcullis serve: configuration unchanged (SIGHUP), not recompiled"
                 << std::endl;
       continue;
     }
-    auto old =
-        prepared.snapshot
-            ? engine->Publish(std::move(*prepared.snapshot),
-                              [&](const std::vector<policy_engine::engine::RepositoryInfo>& repos) {
-                                return (*registry)->CheckRepositories(repos);
-                              })
-            : policy_engine::Result<policy_engine::engine::SnapshotHandle>(
-                  prepared.snapshot.error());
-    if (!old) {
+    if (!outcome.status.ok()) {
       std::cerr << "portcullis serve: reload failed, keeping the old configuration: "
-                << old.error().ToString() << std::endl;
+                << outcome.status.ToString() << std::endl;
       continue;
     }
-    reloader.Retire(std::move(*old));
-    serving_digest = prepared.digest;
     policy_engine::Status synced = (*registry)->SyncRepositories();
     std::cerr << "portcullis serve: configuration reloaded"
               << (synced.ok() ? "" : " (repository sync failed: " + synced.message() + ")")

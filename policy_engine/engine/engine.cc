@@ -10,11 +10,9 @@
 
 #include <array>
 #include <charconv>
-#include <chrono>
 #include <exception>
 #include <functional>
 #include <mutex>
-#include <thread>
 #include <unordered_set>
 
 #include "policy_engine/compile/program.h"

@@ -89,6 +89,25 @@ void Reloader::Retire(pe::engine::SnapshotHandle old) {
   worker_->Post([retired] { retired->reset(); });
 }
 
+Reloader::Outcome Reloader::Reload(pe::engine::Engine& engine, const Loader& load,
+                                   const pe::engine::Engine::AcceptRepositories& accept) {
+  Prepared prepared = Prepare(load, serving_digest_, engine.options());
+  Outcome out{pe::Status::Ok(), prepared.unchanged, prepared.fell_back};
+  if (prepared.unchanged) return out;
+  if (!prepared.snapshot) {
+    out.status = prepared.snapshot.error();
+    return out;
+  }
+  auto old = engine.Publish(std::move(*prepared.snapshot), accept);
+  if (!old) {
+    out.status = old.error();
+    return out;
+  }
+  Retire(std::move(*old));
+  serving_digest_ = prepared.digest;
+  return out;
+}
+
 std::string Reloader::Digest(std::string_view text) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int size = 0;

@@ -44,12 +44,26 @@ class Reloader {
   // Destroys `old` on the idle worker (freeing a large snapshot takes milliseconds).
   void Retire(policy_engine::engine::SnapshotHandle old);
 
+  // A whole reload of `engine`: Prepare against the serving text's digest, Publish (with
+  // `accept`, as Engine::Publish), Retire the old snapshot, remember the new text's digest.
+  // Callers serialise reloads of one engine.
+  struct Outcome {
+    policy_engine::Status status;  // the loader's, compiler's or accept's located error
+    bool unchanged = false;        // the serving text again: nothing compiled or published
+    bool fell_back = false;        // see Prepared::fell_back
+  };
+  Outcome Reload(policy_engine::engine::Engine& engine, const Loader& load,
+                 const policy_engine::engine::Engine::AcceptRepositories& accept = {});
+  // The text the engine was created from: a reload of the same text is then unchanged.
+  void SetServing(std::string_view text) { serving_digest_ = Digest(text); }
+
   // SHA-256 of a configuration text, raw bytes; "" when hashing fails (equal to nothing).
   static std::string Digest(std::string_view text);
 
  private:
   std::shared_ptr<IdleWorker> worker_;
   std::chrono::milliseconds budget_;
+  std::string serving_digest_;  // SHA-256 of the serving text ("" = unknown)
 };
 
 }  // namespace registry_frontend::reload

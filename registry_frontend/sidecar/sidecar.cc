@@ -1,9 +1,7 @@
 // The sidecar's dispatch, checks and reloads (sidecar.h, docs/sidecar.md).
 #include "registry_frontend/sidecar/sidecar.h"
 
-#include <sys/resource.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <ctime>
@@ -121,9 +119,7 @@ Sidecar::Sidecar(std::unique_ptr<policy_engine::engine::Engine> engine, auth::To
   if (!options_.clock) options_.clock = [] { return static_cast<int64_t>(std::time(nullptr)); };
   reloader_ =
       std::make_unique<reload::Reloader>(options_.idle_worker, options_.idle_compile_budget);
-  if (!options_.initial_config.empty()) {
-    serving_digest_ = reload::Reloader::Digest(options_.initial_config);
-  }
+  if (!options_.initial_config.empty()) reloader_->SetServing(options_.initial_config);
   options_.initial_config.clear();  // kept only as its digest
   request_prefix_ =
       "sc-" + std::to_string(getpid()) + "-" + std::to_string(std::time(nullptr)) + "-";
@@ -150,14 +146,6 @@ Status Sidecar::Reload(std::string_view why, bool* recompiled) {
   // Read, hashed and compiled on the idle worker (reload/reloader.h). Configuration management
   // rewriting the same file, a SIGHUP after log rotation, the watcher seeing a touch: the same
   // text compiles to the same snapshot, so it is not compiled again.
-  auto prepared = reloader_->Prepare(loader_, serving_digest_, engine_->options());
-  if (prepared.fell_back) metrics_.CountReloadFallback();
-  if (prepared.unchanged) {
-    metrics_.CountReloadUnchanged();
-    std::cerr << "portcullis sidecar: configuration unchanged (" << why << "), not recompiled"
-              << std::endl;
-    return Status::Ok();
-  }
   // The registry identity (which account and region repository names map to) follows the new
   // repositories. It is published from the engine's accept step, the last thing before the
   // snapshot swap, so checks see the old identity with the new snapshot for no longer than that
@@ -166,11 +154,15 @@ Status Sidecar::Reload(std::string_view why, bool* recompiled) {
     PublishIdentity(repos);
     return Status::Ok();
   };
-  auto old = prepared.snapshot
-                 ? engine_->Publish(std::move(*prepared.snapshot), publish_identity)
-                 : Result<policy_engine::engine::SnapshotHandle>(prepared.snapshot.error());
-  Status status = old ? Status::Ok() : old.error();
-  if (old) reloader_->Retire(std::move(*old));
+  reload::Reloader::Outcome outcome = reloader_->Reload(*engine_, loader_, publish_identity);
+  if (outcome.fell_back) metrics_.CountReloadFallback();
+  if (outcome.unchanged) {
+    metrics_.CountReloadUnchanged();
+    std::cerr << "portcullis sidecar: configuration unchanged (" << why << "), not recompiled"
+              << std::endl;
+    return Status::Ok();
+  }
+  const Status& status = outcome.status;
   metrics_.CountReload(status.ok());
   if (!status.ok()) {
     std::cerr << "portcullis sidecar: reload (" << why
@@ -178,7 +170,6 @@ Status Sidecar::Reload(std::string_view why, bool* recompiled) {
               << std::endl;
     return status;
   }
-  serving_digest_ = prepared.digest;
   if (recompiled != nullptr) *recompiled = true;
   PublishSnapshotStats();
   std::cerr << "portcullis sidecar: configuration reloaded (" << why << ")" << std::endl;

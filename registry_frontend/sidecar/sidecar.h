@@ -115,8 +115,7 @@ class Sidecar : public http::Handler {
   std::string request_prefix_;
   std::atomic<uint64_t> next_request_{0};
 
-  std::mutex reload_mu_;        // one reload at a time
-  std::string serving_digest_;  // SHA-256 of the serving configuration text ("" = unknown)
+  std::mutex reload_mu_;                        // one reload at a time
   std::unique_ptr<reload::Reloader> reloader_;  // compiles and frees snapshots at SCHED_IDLE
 
   std::mutex watch_mu_;
